@@ -1,0 +1,1 @@
+export { parseEnv, ConfigError, port, csv, positiveInt, flag, runtimeEnv, grpcServiceEnv } from './parse-env.js';

@@ -1,0 +1,2 @@
+export { AppError, invalidArgument, notFound, unavailable, internal, isAppError, toAppError } from './app-error.js';
+export type { ErrorCode } from './app-error.js';

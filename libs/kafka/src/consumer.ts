@@ -1,0 +1,118 @@
+import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Consumer, Kafka } from 'kafkajs';
+import { toAppError } from '@voltmesh/errors';
+import type { Logger } from '@voltmesh/telemetry';
+import { readEventMeta, readHeaders, type EventMeta } from './headers.js';
+import type { EventPublisher } from './publisher.js';
+import { dlqTopicName, type TopicSpec } from './topics.js';
+
+export interface ConsumedEvent {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string;
+  value: Buffer;
+  meta: EventMeta;
+}
+
+export interface ConsumerOptions {
+  groupId: string;
+  topics: TopicSpec[];
+  /** Must be idempotent: the same event may arrive twice (at-least-once). */
+  handle: (event: ConsumedEvent) => Promise<void>;
+  /** Used to move poison messages to `<groupId>.dlq`. */
+  publisher: EventPublisher;
+  logger: Logger;
+  maxBackoffMs?: number;
+}
+
+export interface RunningConsumer {
+  stop(): Promise<void>;
+}
+
+const tracer = trace.getTracer('@voltmesh/kafka');
+
+/**
+ * Runs a consumer group. Per message: retryable failures (AppError UNAVAILABLE, DEADLINE_EXCEEDED,
+ * RESOURCE_EXHAUSTED) are retried with capped exponential backoff and jitter, never skipped;
+ * any other failure sends the message to the group's DLQ with the error so the partition moves
+ * on. Offsets are committed only after the handler or the DLQ write succeeded.
+ */
+export async function runConsumer(kafka: Kafka, options: ConsumerOptions): Promise<RunningConsumer> {
+  const logger = options.logger.child({ group: options.groupId });
+  const consumer: Consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false });
+  const maxBackoffMs = options.maxBackoffMs ?? 30_000;
+  let stopping = false;
+
+  await consumer.connect();
+  await consumer.subscribe({ topics: options.topics.map((topic) => topic.name), fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ topic, partition, message, heartbeat }) => {
+      const headers = readHeaders(message.headers);
+      const event: ConsumedEvent = {
+        topic,
+        partition,
+        offset: message.offset,
+        key: message.key?.toString() ?? '',
+        value: message.value ?? Buffer.alloc(0),
+        meta: readEventMeta(headers),
+      };
+      const parent = propagation.extract(context.active(), headers);
+      await tracer.startActiveSpan(
+        `${topic} process`,
+        {
+          kind: SpanKind.CONSUMER,
+          attributes: {
+            'messaging.system': 'kafka',
+            'messaging.operation.type': 'process',
+            'messaging.destination.name': topic,
+            'messaging.consumer.group.name': options.groupId,
+            'messaging.message.id': event.meta.id,
+          },
+        },
+        parent,
+        async (span) => {
+          try {
+            for (let attempt = 0; ; attempt += 1) {
+              try {
+                await options.handle(event);
+                return;
+              } catch (thrown) {
+                const error = toAppError(thrown);
+                if (!error.retryable) {
+                  span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+                  logger.error({ err: error, topic, partition, offset: event.offset }, 'moving message to DLQ');
+                  await options.publisher.forward(dlqTopicName(options.groupId), message.key, message.value, {
+                    ...headers,
+                    'dlq-error': error.message,
+                    'dlq-error-code': error.code,
+                    'dlq-topic': topic,
+                    'dlq-partition': String(partition),
+                    'dlq-offset': event.offset,
+                  });
+                  return;
+                }
+                // Throwing while stopping leaves the offset uncommitted: the next owner retries.
+                if (stopping) throw error;
+                const delay = Math.min(maxBackoffMs, 100 * 2 ** Math.min(attempt, 16)) * (0.5 + Math.random() / 2);
+                logger.warn({ err: error, attempt, delay_ms: Math.round(delay) }, 'retrying message');
+                await new Promise((resolve) => setTimeout(resolve, delay));
+                // A long retry must not get this member thrown out of the group.
+                await heartbeat().catch(() => undefined);
+              }
+            }
+          } finally {
+            span.end();
+          }
+        },
+      );
+    },
+  });
+
+  return {
+    async stop() {
+      stopping = true;
+      await consumer.disconnect();
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export { connectMongo, isDuplicateKeyError, mongoCall } from './connect.js';
+export type { MongoHandle } from './connect.js';

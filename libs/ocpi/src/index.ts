@@ -1,0 +1,31 @@
+export { OcpiStatus } from './status-codes.js';
+export type { OcpiStatusCode } from './status-codes.js';
+export { ocpiDateTime, parseOcpiDateTime, formatOcpiDateTime } from './datetime.js';
+export { ocpiSuccess, ocpiErrorBody, ocpiEnvelopeSchema } from './envelope.js';
+export type { OcpiResponse } from './envelope.js';
+export { OcpiError, methodNotAllowed, zodErrorMessage, invalidBody } from './ocpi-error.js';
+export {
+  OcpiHeader,
+  parseAuthorizationHeader,
+  encodeAuthorizationHeader,
+  isValidCredentialsToken,
+  parseRoutingHeaders,
+  responseRoutingHeaders,
+} from './headers.js';
+export type { RoutingHeaders } from './headers.js';
+export { paginationQuerySchema, pageHeaders, parseNextLink } from './pagination.js';
+export type { PageQuery } from './pagination.js';
+export { joinUrl, withTrailingSlash } from './url.js';
+export { optional, ocpiString, ciString, ocpiUrl } from './schemas/common.js';
+export { versionSchema, versionDetailsSchema, endpointSchema, interfaceRoleSchema, VERSION_NUMBERS, MODULE_IDS } from './schemas/versions.js';
+export type { Version, VersionDetails, Endpoint, ModuleId } from './schemas/versions.js';
+export {
+  credentialsSchema,
+  credentialsRoleSchema,
+  credentialsTokenSchema,
+  businessDetailsSchema,
+  imageSchema,
+  roleSchema,
+  ROLES,
+} from './schemas/credentials.js';
+export type { Credentials, Role } from './schemas/credentials.js';

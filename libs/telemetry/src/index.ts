@@ -1,0 +1,5 @@
+export { createLogger } from './logger.js';
+export type { Logger } from './logger.js';
+export { startTelemetry } from './sdk.js';
+export { runProcess } from './process.js';
+export type { Stoppable, ProcessOptions } from './process.js';

@@ -1,0 +1,13 @@
+export { startKafka, stopKafka, createTopics } from './infra/kafka-server.js';
+export type { KafkaServer, KafkaServerOptions } from './infra/kafka-server.js';
+export { startFerret, stopFerret } from './infra/ferret-server.js';
+export type { FerretServer, FerretServerOptions } from './infra/ferret-server.js';
+export { freePort, isPortOpen } from './infra/ports.js';
+export { repoRoot, cachePaths } from './infra/paths.js';
+export { runningPid, stopPidFile, waitFor, sleep } from './infra/processes.js';
+export { MESH_PROCESSES, defaultPorts, randomMeshPorts, ensureSecrets } from './mesh/layout.js';
+export type { MeshPorts, MeshProcessName, MeshSecrets } from './mesh/layout.js';
+export { startMesh, stopMesh, meshLogFile } from './mesh/mesh.js';
+export type { MeshOptions, MeshUrls } from './mesh/mesh.js';
+export { testInfra } from './test-infra.js';
+export type { TestInfra } from './test-infra.js';

@@ -1,0 +1,109 @@
+import { join } from 'node:path';
+import { checkGrpcHealth } from '@voltmesh/grpc';
+import { repoRoot } from '../infra/paths.js';
+import { runningPid, spawnLogged, stopPidFile, waitFor } from '../infra/processes.js';
+import { MESH_PROCESSES, type MeshPorts, type MeshProcessName, type MeshSecrets } from './layout.js';
+
+export interface MeshOptions {
+  stateDir: string;
+  ports: Pick<MeshPorts, 'http' | 'admin' | 'grpc'>;
+  kafkaBrokers: string[];
+  mongoUrl: string;
+  secrets: MeshSecrets;
+  /** Prefix of every database name, so several meshes can share one FerretDB. */
+  databasePrefix?: string;
+  logLevel?: string;
+  /** Extra variables for every process (e.g. OTEL_*). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface MeshUrls {
+  versionsUrl: string;
+  adminUrl: string;
+}
+
+const pidFile = (stateDir: string, name: string) => join(stateDir, 'run', `${name}.pid`);
+const logFile = (stateDir: string, name: string) => join(stateDir, 'logs', `${name}.log`);
+
+function processEnv(name: MeshProcessName, database: string, options: MeshOptions): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env['PATH'],
+    HOME: process.env['HOME'],
+    NODE_ENV: process.env['NODE_ENV'] ?? 'development',
+    // Exporters stay off unless the caller points OTEL_* at a collector.
+    OTEL_TRACES_EXPORTER: 'none',
+    OTEL_METRICS_EXPORTER: 'none',
+    OTEL_LOGS_EXPORTER: 'none',
+    ...pickOtel(process.env),
+    ...options.env,
+    OTEL_SERVICE_NAME: name,
+    LOG_LEVEL: options.logLevel ?? 'info',
+    KAFKA_BROKERS: options.kafkaBrokers.join(','),
+    MONGO_URL: options.mongoUrl,
+    MONGO_DB: `${options.databasePrefix ?? 'voltmesh'}_${database}`,
+    GRPC_PORT: String(options.ports.grpc[name]),
+    TOKEN_ENCRYPTION_KEY: options.secrets.tokenEncryptionKey,
+  };
+  if (name === 'partner-gateway') {
+    env['HTTP_PORT'] = String(options.ports.http);
+    env['ADMIN_PORT'] = String(options.ports.admin);
+    env['PUBLIC_URL'] = `http://127.0.0.1:${options.ports.http}`;
+    env['ADMIN_TOKEN'] = options.secrets.adminToken;
+  }
+  return env;
+}
+
+function pickOtel(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => key.startsWith('OTEL_') && key !== 'OTEL_SERVICE_NAME'));
+}
+
+/**
+ * Starts every mesh process that is not already running (so a second `make up` is harmless)
+ * and waits until each reports SERVING on its gRPC health service.
+ */
+export async function startMesh(options: MeshOptions, timeoutMs = 60_000): Promise<MeshUrls> {
+  const root = repoRoot();
+  for (const process of MESH_PROCESSES) {
+    if (runningPid(pidFile(options.stateDir, process.name)) !== undefined) continue;
+    spawnLogged({
+      name: process.name,
+      command: globalThis.process.execPath,
+      args: ['--import', 'tsx', process.entry],
+      cwd: root,
+      env: processEnv(process.name, process.database, options),
+      logFile: logFile(options.stateDir, process.name),
+      pidFile: pidFile(options.stateDir, process.name),
+    });
+  }
+  await Promise.all(
+    MESH_PROCESSES.map((process) =>
+      waitFor(
+        `${process.name} to report SERVING`,
+        async () => {
+          if (runningPid(pidFile(options.stateDir, process.name)) === undefined) {
+            throw new Error(`${process.name} exited`);
+          }
+          return (await checkGrpcHealth(`127.0.0.1:${options.ports.grpc[process.name]}`)) === 'SERVING';
+        },
+        timeoutMs,
+        logFile(options.stateDir, process.name),
+      ),
+    ),
+  );
+  return {
+    versionsUrl: `http://127.0.0.1:${options.ports.http}/ocpi/versions`,
+    adminUrl: `http://127.0.0.1:${options.ports.admin}`,
+  };
+}
+
+/** SIGTERM every mesh process (graceful stop), SIGKILL what does not stop in time. */
+export async function stopMesh(stateDir: string): Promise<string[]> {
+  const stopped = await Promise.all(
+    MESH_PROCESSES.map(async (process) => ((await stopPidFile(pidFile(stateDir, process.name), 15_000)) ? process.name : undefined)),
+  );
+  return stopped.filter((name): name is MeshProcessName => name !== undefined);
+}
+
+export function meshLogFile(stateDir: string, name: string): string {
+  return logFile(stateDir, name);
+}

@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { AppError } from '@voltmesh/errors';
+import { encodeAuthorizationHeader, ocpiEnvelopeSchema, zodErrorMessage } from '@voltmesh/ocpi';
+import type { Logger } from '@voltmesh/telemetry';
+import type { AuthMode } from '../domain/connection.js';
+
+export interface PartnerRequest<T> {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  url: string;
+  token: string;
+  authMode: AuthMode;
+  body?: unknown;
+  /** Schema of the envelope's `data`; the call fails when the partner's data does not match. */
+  data: z.ZodType<T>;
+  correlationId?: string;
+}
+
+export interface PartnerResponse<T> {
+  httpStatus: number;
+  statusCode: number;
+  statusMessage?: string;
+  data: T;
+}
+
+/** Why a call to a partner failed, for messages that name the cause (OCPI 3001 and friends). */
+export type PartnerFailure = 'unreachable' | 'timeout' | 'http-status' | 'not-json' | 'bad-envelope' | 'bad-data';
+
+export class PartnerCallError extends AppError {
+  override readonly name = 'PartnerCallError';
+  constructor(
+    readonly failure: PartnerFailure,
+    message: string,
+    options: { cause?: unknown; httpStatus?: number } = {},
+  ) {
+    super('UNAVAILABLE', message, { cause: options.cause, details: { failure, httpStatus: options.httpStatus } });
+  }
+}
+
+const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Calls a partner's OCPI API: Authorization in the partner's encoding, fresh X-Request-ID,
+ * a deadline on every call, a size cap on the answer, and the envelope parsed with zod.
+ * Non-1000 OCPI statuses are returned, not thrown: the caller decides what they mean.
+ */
+export class PartnerClient {
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly logger: Logger,
+  ) {}
+
+  async call<T>(request: PartnerRequest<T>): Promise<PartnerResponse<T | undefined>> {
+    const requestId = randomUUID();
+    const headers: Record<string, string> = {
+      authorization: encodeAuthorizationHeader(request.token, request.authMode),
+      'x-request-id': requestId,
+      'x-correlation-id': request.correlationId ?? randomUUID(),
+      accept: 'application/json',
+    };
+    if (request.body !== undefined) headers['content-type'] = 'application/json';
+    const where = `${request.method} ${request.url}`;
+
+    let response: Response;
+    try {
+      response = await fetch(request.url, {
+        method: request.method,
+        headers,
+        signal: AbortSignal.timeout(this.timeoutMs),
+        redirect: 'error',
+        ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
+      });
+    } catch (error) {
+      const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+      const cause = describeNetworkError(error);
+      throw new PartnerCallError(
+        timedOut ? 'timeout' : 'unreachable',
+        timedOut ? `${where} got no answer within ${this.timeoutMs} ms` : `${where} failed: ${cause}`,
+        { cause: error },
+      );
+    }
+
+    const text = await readCapped(response, MAX_RESPONSE_BYTES, where);
+    this.logger.debug({ method: request.method, url: request.url, status: response.status, request_id: requestId }, 'partner call');
+    let json: unknown;
+    try {
+      json = text.length === 0 ? undefined : JSON.parse(text);
+    } catch (error) {
+      throw new PartnerCallError('not-json', `${where} answered HTTP ${response.status} with a body that is not JSON`, {
+        cause: error,
+        httpStatus: response.status,
+      });
+    }
+    const envelope = ocpiEnvelopeSchema(z.unknown()).safeParse(json);
+    if (!envelope.success) {
+      const detail = response.ok ? zodErrorMessage(envelope.error) : 'no OCPI envelope';
+      throw new PartnerCallError(
+        response.ok ? 'bad-envelope' : 'http-status',
+        `${where} answered HTTP ${response.status} without a valid OCPI response (${detail})`,
+        { httpStatus: response.status },
+      );
+    }
+    const { status_code: statusCode, status_message: statusMessage, data: rawData } = envelope.data;
+    let data: T | undefined;
+    if (statusCode >= 1000 && statusCode < 2000) {
+      const parsed = request.data.safeParse(rawData);
+      if (!parsed.success) {
+        throw new PartnerCallError('bad-data', `${where} answered data that is not valid: ${zodErrorMessage(parsed.error)}`, {
+          httpStatus: response.status,
+        });
+      }
+      data = parsed.data;
+    }
+    return {
+      httpStatus: response.status,
+      statusCode,
+      data,
+      ...(statusMessage ? { statusMessage } : {}),
+    };
+  }
+}
+
+async function readCapped(response: Response, limit: number, where: string): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? '0');
+  if (declared > limit) throw new PartnerCallError('bad-envelope', `${where} answered more than ${limit} bytes`);
+  const body = await response.arrayBuffer().catch((error: unknown) => {
+    throw new PartnerCallError('unreachable', `${where} broke off its answer: ${describeNetworkError(error)}`, { cause: error });
+  });
+  if (body.byteLength > limit) throw new PartnerCallError('bad-envelope', `${where} answered more than ${limit} bytes`);
+  return new TextDecoder().decode(body);
+}
+
+/** fetch hides the socket error in `cause`; surface e.g. "connect ECONNREFUSED 127.0.0.1:9". */
+function describeNetworkError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = (error as { cause?: unknown }).cause;
+  if (cause instanceof Error && cause.message) return cause.message;
+  return error.message;
+}

@@ -1,0 +1,76 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Db } from 'mongodb';
+import type { EventPublisher } from '@voltmesh/kafka';
+import type { GrpcServiceBinding } from '@voltmesh/grpc';
+import type { Logger } from '@voltmesh/telemetry';
+import { KafkaConnectionEvents } from './adapters/connection-events.js';
+import { ConnectionStore } from './adapters/connection-store.js';
+import { PartnerClient } from './adapters/partner-client.js';
+import { TokenCipher } from './adapters/token-cipher.js';
+import type { GatewayContext } from './application/context.js';
+import type { GatewayConfig } from './config.js';
+import type { OwnPlatform } from './domain/own-credentials.js';
+import { registerAdminRoutes } from './transport/http/admin-routes.js';
+import { registerCredentialsRoutes } from './transport/http/credentials-routes.js';
+import { registerPendingModuleRoutes } from './transport/http/modules-routes.js';
+import { registerOcpiConventions } from './transport/http/ocpi-conventions.js';
+import { registerVersionsRoutes } from './transport/http/versions-routes.js';
+import { partnerServiceBinding } from './transport/grpc/partner-service.js';
+
+export interface GatewayDeps {
+  config: GatewayConfig;
+  db: Db;
+  publisher: EventPublisher;
+  logger: Logger;
+}
+
+export interface Gateway {
+  /** The partner-facing OCPI API. */
+  ocpi: FastifyInstance;
+  /** The operators' API, on its own port. */
+  admin: FastifyInstance;
+  grpcServices: GrpcServiceBinding[];
+  store: ConnectionStore;
+}
+
+/** Composition root of the gateway. Building has no side effects; main.ts starts listening. */
+export function buildGateway(deps: GatewayDeps): Gateway {
+  const { config, logger } = deps;
+  const store = new ConnectionStore(deps.db, new TokenCipher(config.TOKEN_ENCRYPTION_KEY));
+  const platform: OwnPlatform = {
+    publicUrl: config.PUBLIC_URL,
+    parties: config.OWN_PARTIES,
+    businessName: config.BUSINESS_NAME,
+    ...(config.BUSINESS_WEBSITE ? { businessWebsite: config.BUSINESS_WEBSITE } : {}),
+  };
+  const context: GatewayContext = {
+    store,
+    platform,
+    logger,
+    partners: new PartnerClient(config.PARTNER_TIMEOUT_MS, logger.child({ component: 'partner-client' })),
+    events: new KafkaConnectionEvents(deps.publisher, logger),
+  };
+
+  const ocpi = Fastify({
+    loggerInstance: httpLogger(logger, 'ocpi-http'),
+    disableRequestLogging: true,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    requestIdHeader: 'x-request-id',
+    trustProxy: config.TRUST_PROXY,
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+  });
+  registerOcpiConventions(ocpi, { store, logger });
+  registerVersionsRoutes(ocpi, platform);
+  registerCredentialsRoutes(ocpi, context);
+  registerPendingModuleRoutes(ocpi);
+
+  const admin = Fastify({ loggerInstance: httpLogger(logger, 'admin-http'), disableRequestLogging: true, bodyLimit: 65_536 });
+  registerAdminRoutes(admin, context, config.ADMIN_TOKEN, logger);
+
+  return { ocpi, admin, grpcServices: [partnerServiceBinding(store, logger)], store };
+}
+
+/** pino's Logger is a FastifyBaseLogger at runtime; the declared generics differ only in defaults. */
+function httpLogger(logger: Logger, component: string): FastifyBaseLogger {
+  return logger.child({ component }) as FastifyBaseLogger;
+}

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { flag, grpcServiceEnv, parseEnv, port, positiveInt } from '@voltmesh/config';
+
+/** `CPO:NL*VLT,EMSP:NL*VLM`: the parties this platform hosts, each with its OCPI role. */
+const ownParties = z
+  .string()
+  .default('CPO:NL*VLT,EMSP:NL*VLM')
+  .transform((value, ctx) => {
+    const parties = value.split(',').map((item) => item.trim()).filter(Boolean).map((item) => {
+      const match = /^(CPO|EMSP|HUB|NAP|NSP|OTHER|SCSP):([A-Z]{2})\*([A-Z0-9]{3})$/i.exec(item);
+      if (!match) {
+        ctx.addIssue({ code: 'custom', message: `"${item}" is not ROLE:CC*PID (e.g. CPO:NL*VLT)` });
+        return undefined;
+      }
+      return { role: match[1]!.toUpperCase(), countryCode: match[2]!.toUpperCase(), partyId: match[3]!.toUpperCase() };
+    });
+    return parties.filter((party) => party !== undefined);
+  })
+  .refine((parties) => parties.length > 0, 'at least one own party is required');
+
+const gatewayEnv = z.object({
+  ...grpcServiceEnv({ mongoDb: 'voltmesh_gateway', grpcPort: 50050 }),
+  HTTP_HOST: z.string().default('127.0.0.1'),
+  HTTP_PORT: port(8080),
+  ADMIN_HOST: z.string().default('127.0.0.1'),
+  ADMIN_PORT: port(8081),
+  /** Base URL partners use to reach us; our versions URL is `${PUBLIC_URL}/ocpi/versions`. */
+  PUBLIC_URL: z.url().default('http://127.0.0.1:8080').transform((url) => url.replace(/\/+$/, '')),
+  /** Bearer token of the admin API; no default: every deployment sets its own. */
+  ADMIN_TOKEN: z.string().min(32, 'ADMIN_TOKEN must be at least 32 characters'),
+  /** 32-byte key, Base64, that encrypts credentials tokens at rest. */
+  TOKEN_ENCRYPTION_KEY: z
+    .string()
+    .refine((value) => Buffer.from(value, 'base64').length === 32, 'TOKEN_ENCRYPTION_KEY must be 32 bytes in Base64'),
+  OWN_PARTIES: ownParties,
+  BUSINESS_NAME: z.string().max(100).default('Voltmesh'),
+  BUSINESS_WEBSITE: z.url().optional(),
+  /** Deadline of every call we make to a partner during a handshake. */
+  PARTNER_TIMEOUT_MS: positiveInt(10_000),
+  /** Largest page a partner may ask of our Sender interfaces (OCPI X-Limit). */
+  PAGE_LIMIT_MAX: positiveInt(100),
+  /** Largest request body accepted from a partner. */
+  BODY_LIMIT_BYTES: positiveInt(1_048_576),
+  TRUST_PROXY: flag(false),
+});
+
+export type GatewayConfig = z.output<typeof gatewayEnv>;
+export type OwnParty = GatewayConfig['OWN_PARTIES'][number];
+
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  return parseEnv(gatewayEnv, env);
+}
+
+const dispatcherEnv = z.object({
+  // Same database as the gateway: the dispatcher is part of the gateway package.
+  ...grpcServiceEnv({ mongoDb: 'voltmesh_gateway', grpcPort: 50059 }),
+  TOKEN_ENCRYPTION_KEY: gatewayEnv.shape.TOKEN_ENCRYPTION_KEY,
+});
+
+export type DispatcherConfig = z.output<typeof dispatcherEnv>;
+
+export function loadDispatcherConfig(env: NodeJS.ProcessEnv = process.env): DispatcherConfig {
+  return parseEnv(dispatcherEnv, env);
+}

@@ -1,0 +1,9 @@
+/** OCPI versions this platform implements, newest first. */
+export const SUPPORTED_VERSIONS = ['2.2.1'] as const;
+export type SupportedVersion = (typeof SUPPORTED_VERSIONS)[number];
+
+/** The newest version both sides implement, or undefined when they share none. */
+export function pickCommonVersion(partnerVersions: readonly string[]): SupportedVersion | undefined {
+  const offered = new Set(partnerVersions.map((version) => version.trim()));
+  return SUPPORTED_VERSIONS.find((version) => offered.has(version));
+}

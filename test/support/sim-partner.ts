@@ -1,0 +1,295 @@
+/**
+ * A simulated OCPI 2.2.1 partner platform for end-to-end tests, written from the spec on its
+ * own (it imports none of our libs), so it does not share the gateway's bugs. It can be the
+ * Receiver of a handshake (it mints a token A, we register with it) and the Sender (it
+ * registers with us from our versions URL and a token A we minted).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+
+export interface SimPartnerOptions {
+  name?: string;
+  countryCode: string;
+  partyId: string;
+  role: 'CPO' | 'EMSP';
+  /** Versions advertised in /ocpi/versions (only 2.2.1 is served). */
+  versions?: string[];
+  /** How it encodes the tokens it sends. */
+  authMode?: 'base64' | 'plain';
+  port?: number;
+}
+
+export interface SimResult {
+  httpStatus: number;
+  body: unknown;
+  headers: Record<string, string>;
+}
+
+interface Credentials {
+  token: string;
+  url: string;
+  roles: { role: string; party_id: string; country_code: string; business_details: { name: string } }[];
+}
+
+interface Endpoint {
+  identifier: string;
+  role: string;
+  url: string;
+}
+
+export interface SimPartner {
+  readonly versionsUrl: string;
+  readonly baseUrl: string;
+  issueTokenA(): string;
+  registerWith(peerVersionsUrl: string, tokenA: string): Promise<SimResult>;
+  updateCredentials(): Promise<SimResult>;
+  getCredentials(): Promise<SimResult>;
+  unregister(): Promise<SimResult>;
+  callPeer(method: string, url: string, body?: unknown, token?: string): Promise<SimResult>;
+  readonly state: SimState;
+  faults: { versionsStatus?: number; versionsBody?: unknown; detailsBody?: unknown; credentialsPostStatusCode?: number };
+  close(): Promise<void>;
+}
+
+interface SimState {
+  /** Token this partner uses to call the peer it registered with (the peer's token C). */
+  peerToken?: string;
+  peerCredentials?: Credentials;
+  peerCredentialsUrl?: string;
+  /** The peer that registered with this partner: the token this partner calls it with (B) and what it read. */
+  registeredPeer?: { token: string; url: string; roles: unknown[]; endpoints: Endpoint[] };
+  /** Tokens this partner currently accepts, with what each is good for. */
+  issuedTokens: string[];
+  requests: { method: string; url: string; authorization?: string; requestId?: string; correlationId?: string }[];
+}
+
+type TokenKind = 'A' | 'B' | 'C';
+
+const envelope = (statusCode: number, data?: unknown, message?: string) => ({
+  ...(data !== undefined ? { data } : {}),
+  status_code: statusCode,
+  ...(message ? { status_message: message } : {}),
+  timestamp: new Date().toISOString(),
+});
+
+const mint = (): string => randomBytes(24).toString('base64url');
+
+export async function startSimPartner(options: SimPartnerOptions): Promise<SimPartner> {
+  const authMode = options.authMode ?? 'base64';
+  const advertised = options.versions ?? ['2.2.1'];
+  const accepted = new Map<string, TokenKind>();
+  const state: SimState = { issuedTokens: [], requests: [] };
+  const faults: SimPartner['faults'] = {};
+  const app = Fastify({ logger: false, routerOptions: { ignoreTrailingSlash: true } });
+  let baseUrl = '';
+
+  const accept = (token: string, kind: TokenKind) => {
+    accepted.set(token, kind);
+    state.issuedTokens = [...accepted.keys()];
+  };
+  const revoke = (token: string | undefined) => {
+    if (token) accepted.delete(token);
+    state.issuedTokens = [...accepted.keys()];
+  };
+  const encode = (token: string) => `Token ${authMode === 'base64' ? Buffer.from(token).toString('base64') : token}`;
+  const ownCredentials = (token: string): Credentials => ({
+    token,
+    url: `${baseUrl}/ocpi/versions`,
+    roles: [{ role: options.role, party_id: options.partyId, country_code: options.countryCode, business_details: { name: options.name ?? `Sim ${options.countryCode}*${options.partyId}` } }],
+  });
+
+  /** Reads `Token <x>`: raw or Base64 (tolerating the trailing newline of the spec's examples). */
+  const tokenOf = (request: FastifyRequest): string | undefined => {
+    const match = /^Token (\S+)$/i.exec(request.headers.authorization ?? '');
+    if (!match) return undefined;
+    const raw = match[1]!;
+    const decoded = Buffer.from(raw, 'base64').toString('utf8').replace(/\n$/, '');
+    if (accepted.has(decoded)) return decoded;
+    return accepted.has(raw) ? raw : undefined;
+  };
+
+  async function call(method: string, url: string, token: string, body?: unknown): Promise<SimResult> {
+    const response = await fetch(url, {
+      method,
+      headers: {
+        authorization: encode(token),
+        'x-request-id': randomUUID(),
+        'x-correlation-id': randomUUID(),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      signal: AbortSignal.timeout(5_000),
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // keep the raw text: the test will say what was wrong
+    }
+    return { httpStatus: response.status, body: parsed, headers: Object.fromEntries(response.headers.entries()) };
+  }
+
+  const dataOf = (result: SimResult): unknown => (result.body as { data?: unknown } | undefined)?.data;
+  const statusOf = (result: SimResult): number | undefined => (result.body as { status_code?: number } | undefined)?.status_code;
+
+  /** Reads a peer's 2.2.1 endpoints: throws an OCPI status (3001/3002/3003) when it cannot. */
+  async function readPeer(versionsUrl: string, token: string): Promise<Endpoint[]> {
+    let versions: SimResult;
+    try {
+      versions = await call('GET', versionsUrl, token);
+    } catch (error) {
+      throw Object.assign(new Error(`peer versions unreachable: ${String(error)}`), { ocpi: 3001 });
+    }
+    const list = dataOf(versions);
+    if (versions.httpStatus !== 200 || !Array.isArray(list)) throw Object.assign(new Error(`peer versions answered HTTP ${versions.httpStatus}`), { ocpi: 3001 });
+    const v221 = (list as { version: string; url: string }[]).find((entry) => entry.version === '2.2.1');
+    if (!v221) throw Object.assign(new Error('peer does not offer 2.2.1'), { ocpi: 3002 });
+    const details = await call('GET', v221.url, token);
+    const endpoints = (dataOf(details) as { endpoints?: Endpoint[] } | undefined)?.endpoints;
+    if (details.httpStatus !== 200 || !Array.isArray(endpoints)) throw Object.assign(new Error(`peer details answered HTTP ${details.httpStatus}`), { ocpi: 3001 });
+    if (!endpoints.some((endpoint) => endpoint.identifier === 'credentials')) throw Object.assign(new Error('peer lists no credentials endpoint'), { ocpi: 3003 });
+    return endpoints;
+  }
+
+  app.addHook('onRequest', async (request, reply) => {
+    const header = (name: string) => (typeof request.headers[name] === 'string' ? (request.headers[name] as string) : undefined);
+    const entry: SimState['requests'][number] = { method: request.method, url: request.url };
+    const authorization = header('authorization');
+    const requestId = header('x-request-id');
+    const correlationId = header('x-correlation-id');
+    if (authorization) entry.authorization = authorization;
+    if (requestId) entry.requestId = requestId;
+    if (correlationId) entry.correlationId = correlationId;
+    state.requests.push(entry);
+    void reply.header('x-request-id', requestId ?? randomUUID()).header('x-correlation-id', correlationId ?? randomUUID());
+    if (!tokenOf(request)) return reply.code(401).send(envelope(2000, undefined, 'unknown token'));
+    return undefined;
+  });
+
+  app.get('/ocpi/versions', async (_request, reply) => {
+    if (faults.versionsStatus) return reply.code(faults.versionsStatus).send(faults.versionsBody ?? envelope(3000, undefined, 'fault'));
+    if (faults.versionsBody !== undefined) return reply.send(faults.versionsBody);
+    return envelope(1000, advertised.map((version) => ({ version, url: `${baseUrl}/ocpi/${version}` })));
+  });
+
+  app.get('/ocpi/2.2.1', async (_request, reply) => {
+    if (faults.detailsBody !== undefined) return reply.send(faults.detailsBody);
+    const module = (identifier: string, role: string) => ({ identifier, role, url: `${baseUrl}/ocpi/2.2.1/${identifier}/` });
+    const sender = options.role === 'CPO' ? ['locations', 'tariffs', 'sessions', 'cdrs'] : ['tokens', 'commands'];
+    const receiver = options.role === 'CPO' ? ['tokens', 'commands'] : ['locations', 'tariffs', 'sessions', 'cdrs'];
+    return envelope(1000, {
+      version: '2.2.1',
+      endpoints: [module('credentials', 'SENDER'), ...sender.map((id) => module(id, 'SENDER')), ...receiver.map((id) => module(id, 'RECEIVER'))],
+    });
+  });
+
+  const registerPeer = async (request: FastifyRequest, reply: FastifyReply, expect: 'new' | 'existing') => {
+    const caller = tokenOf(request)!;
+    const kind = accepted.get(caller);
+    const registered = kind === 'C';
+    if (expect === 'new' && registered) return reply.code(405).send(envelope(2000, undefined, 'already registered'));
+    if (expect === 'existing' && !registered) return reply.code(405).send(envelope(2000, undefined, 'not registered'));
+    if (expect === 'new' && kind !== 'A') return reply.code(405).send(envelope(2000, undefined, 'register with a token A'));
+    if (faults.credentialsPostStatusCode) return envelope(faults.credentialsPostStatusCode, undefined, 'fault');
+    const body = request.body as Partial<Credentials> | undefined;
+    if (!body || typeof body.token !== 'string' || typeof body.url !== 'string' || !Array.isArray(body.roles)) {
+      return envelope(2001, undefined, 'token, url and roles are required');
+    }
+    let endpoints: Endpoint[];
+    try {
+      endpoints = await readPeer(body.url, body.token);
+    } catch (error) {
+      return envelope((error as { ocpi?: number }).ocpi ?? 3001, undefined, (error as Error).message);
+    }
+    const tokenC = mint();
+    revoke(caller);
+    accept(tokenC, 'C');
+    state.registeredPeer = { token: body.token, url: body.url, roles: body.roles, endpoints };
+    return envelope(1000, ownCredentials(tokenC));
+  };
+
+  app.post('/ocpi/2.2.1/credentials', (request, reply) => registerPeer(request, reply, 'new'));
+  app.put('/ocpi/2.2.1/credentials', (request, reply) => registerPeer(request, reply, 'existing'));
+  app.get('/ocpi/2.2.1/credentials', async (request, reply) => {
+    const caller = tokenOf(request)!;
+    if (accepted.get(caller) !== 'C') return reply.code(405).send(envelope(2000, undefined, 'not registered'));
+    return envelope(1000, ownCredentials(caller));
+  });
+  app.delete('/ocpi/2.2.1/credentials', async (request, reply) => {
+    const caller = tokenOf(request)!;
+    if (accepted.get(caller) !== 'C') return reply.code(405).send(envelope(2000, undefined, 'not registered'));
+    revoke(caller);
+    delete state.registeredPeer;
+    return envelope(1000);
+  });
+  // Functional modules are not simulated yet: an empty, valid answer.
+  app.get('/ocpi/2.2.1/:module/', async () => envelope(1000, []));
+
+  await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
+  const address = app.server.address();
+  baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+
+  const requirePeer = (): { url: string; token: string } => {
+    if (!state.peerCredentialsUrl || !state.peerToken) throw new Error('not registered with a peer');
+    return { url: state.peerCredentialsUrl, token: state.peerToken };
+  };
+
+  /** Sends our credentials (with a fresh token B, accepted before sending) and keeps the peer's token. */
+  async function sendCredentials(method: 'POST' | 'PUT', url: string, token: string): Promise<SimResult> {
+    const tokenB = mint();
+    accept(tokenB, 'B');
+    const result = await call(method, url, token, ownCredentials(tokenB));
+    const data = dataOf(result) as Credentials | undefined;
+    if (result.httpStatus === 200 && statusOf(result) === 1000 && data?.token) {
+      // The previous token B (PUT) is replaced by the new one.
+      for (const [existing, kind] of accepted) if (kind === 'B' && existing !== tokenB) revoke(existing);
+      state.peerToken = data.token;
+      state.peerCredentials = data;
+      state.peerCredentialsUrl = url;
+    } else {
+      revoke(tokenB);
+    }
+    return result;
+  }
+
+  return {
+    versionsUrl: `${baseUrl}/ocpi/versions`,
+    baseUrl,
+    state,
+    faults,
+    issueTokenA() {
+      const token = mint();
+      accept(token, 'A');
+      return token;
+    },
+    async registerWith(peerVersionsUrl, tokenA) {
+      const endpoints = await readPeer(peerVersionsUrl, tokenA);
+      const credentialsUrl = endpoints.find((endpoint) => endpoint.identifier === 'credentials')!.url;
+      return sendCredentials('POST', credentialsUrl, tokenA);
+    },
+    async updateCredentials() {
+      const peer = requirePeer();
+      return sendCredentials('PUT', peer.url, peer.token);
+    },
+    async getCredentials() {
+      const peer = requirePeer();
+      return call('GET', peer.url, peer.token);
+    },
+    async unregister() {
+      const peer = requirePeer();
+      const result = await call('DELETE', peer.url, peer.token);
+      if (statusOf(result) === 1000) {
+        for (const [token, kind] of accepted) if (kind === 'B') revoke(token);
+        delete state.peerToken;
+      }
+      return result;
+    },
+    callPeer(method, url, body, token) {
+      const use = token ?? state.peerToken;
+      if (!use) throw new Error('no token to call the peer with');
+      return call(method, url, use, body);
+    },
+    close: () => app.close(),
+  };
+}
