@@ -40,7 +40,7 @@ pom_sha=$(sha256sum "$root/infra/kafka/pom.xml" | cut -d' ' -f1)
 if [ ! -f "$kafka_stamp" ] || [ "$(cat "$kafka_stamp")" != "$pom_sha" ]; then
   echo "voltmesh: fetching Kafka broker jars with Maven" >&2
   rm -rf "$kafka_libs"
-  mvn -q -B -f "$root/infra/kafka/pom.xml" dependency:copy-dependencies \
+  mvn -q -B -Dstyle.color=never -f "$root/infra/kafka/pom.xml" dependency:copy-dependencies \
     -DoutputDirectory="$kafka_libs" -DincludeScope=runtime
   echo "$pom_sha" > "$kafka_stamp"
 fi

@@ -1,23 +1,10 @@
-import { createKafka, EventPublisher } from '@voltmesh/kafka';
-import { hostGrpcServices, type HostedService } from '@voltmesh/grpc';
-import { connectMongo } from '@voltmesh/mongo';
-import type { Logger } from '@voltmesh/telemetry';
-import type { LocationsConfig } from './config.js';
+import type { ServiceDeps, ServiceParts } from '@voltmesh/runtime';
 
 /**
- * Composition root of the locations service: its own Mongo database, a Kafka producer for the
- * topics it emits, and its gRPC server (standard health until its RPCs land with issue #3 (locations and tariffs)).
- * Health turns SERVING only once Mongo and Kafka answered.
+ * Composition root of the locations service. It runs on the shared service skeleton (own Mongo
+ * database, Kafka producer, gRPC with standard health); its RPCs and consumers arrive with
+ * issue #3 (locations and tariffs).
  */
-export async function startLocations(config: LocationsConfig, logger: Logger): Promise<HostedService> {
-  const mongo = await connectMongo(config.MONGO_URL, config.MONGO_DB);
-  const publisher = new EventPublisher(createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'locations' }, logger), 'locations');
-  await publisher.connect();
-  return hostGrpcServices({
-    host: config.GRPC_HOST,
-    port: config.GRPC_PORT,
-    services: [],
-    logger,
-    dependencies: [mongo.close, () => publisher.disconnect()],
-  });
+export function buildLocations(_deps: ServiceDeps): ServiceParts {
+  return { grpcServices: [] };
 }

@@ -1,23 +1,10 @@
-import { createKafka, EventPublisher } from '@voltmesh/kafka';
-import { hostGrpcServices, type HostedService } from '@voltmesh/grpc';
-import { connectMongo } from '@voltmesh/mongo';
-import type { Logger } from '@voltmesh/telemetry';
-import type { SessionsConfig } from './config.js';
+import type { ServiceDeps, ServiceParts } from '@voltmesh/runtime';
 
 /**
- * Composition root of the sessions service: its own Mongo database, a Kafka producer for the
- * topics it emits, and its gRPC server (standard health until its RPCs land with issue #4 and #5).
- * Health turns SERVING only once Mongo and Kafka answered.
+ * Composition root of the sessions service. It runs on the shared service skeleton (own Mongo
+ * database, Kafka producer, gRPC with standard health); its RPCs and consumers arrive with
+ * issues #4 and #5.
  */
-export async function startSessions(config: SessionsConfig, logger: Logger): Promise<HostedService> {
-  const mongo = await connectMongo(config.MONGO_URL, config.MONGO_DB);
-  const publisher = new EventPublisher(createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'sessions' }, logger), 'sessions');
-  await publisher.connect();
-  return hostGrpcServices({
-    host: config.GRPC_HOST,
-    port: config.GRPC_PORT,
-    services: [],
-    logger,
-    dependencies: [mongo.close, () => publisher.disconnect()],
-  });
+export function buildSessions(_deps: ServiceDeps): ServiceParts {
+  return { grpcServices: [] };
 }

@@ -120,14 +120,30 @@ export class PartnerClient {
   }
 }
 
+/** Reads the answer as it streams and stops at `limit` bytes: a partner cannot make us buffer without bound. */
 async function readCapped(response: Response, limit: number, where: string): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? '0');
-  if (declared > limit) throw new PartnerCallError('bad-envelope', `${where} answered more than ${limit} bytes`);
-  const body = await response.arrayBuffer().catch((error: unknown) => {
+  const tooLarge = () => new PartnerCallError('bad-envelope', `${where} answered more than ${limit} bytes`);
+  if (Number(response.headers.get('content-length') ?? '0') > limit) throw tooLarge();
+  if (!response.body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel();
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+  } catch (error) {
+    if (error instanceof PartnerCallError) throw error;
     throw new PartnerCallError('unreachable', `${where} broke off its answer: ${describeNetworkError(error)}`, { cause: error });
-  });
-  if (body.byteLength > limit) throw new PartnerCallError('bad-envelope', `${where} answered more than ${limit} bytes`);
-  return new TextDecoder().decode(body);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** fetch hides the socket error in `cause`; surface e.g. "connect ECONNREFUSED 127.0.0.1:9". */

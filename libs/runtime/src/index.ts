@@ -1,0 +1,2 @@
+export { runService } from './run-service.js';
+export type { ServiceDeps, ServiceParts, ServiceRuntimeConfig } from './run-service.js';
