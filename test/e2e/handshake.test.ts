@@ -4,8 +4,10 @@ import { after, before, describe, test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { Topics } from '@voltmesh/kafka';
-import { partners } from '@voltmesh/proto';
-import { freePort, meshLogFile, waitFor } from '@voltmesh/testing';
+import { partners, partnerService } from '@voltmesh/proto';
+import { credentials } from '@grpc/grpc-js';
+import { checkGrpcHealth } from '@voltmesh/grpc';
+import { freePort, MESH_PROCESSES, meshLogFile, waitFor } from '@voltmesh/testing';
 import { startSimPartner, type SimPartner } from '../support/sim-partner.js';
 import { http, ocpiToken, startTestMesh, type RunningMesh } from './mesh-fixture.js';
 
@@ -204,6 +206,33 @@ describe('partners connect to the mesh: versions and credentials in both directi
     assert.equal((await http('GET', mesh.versionsUrl, { authorization: ocpiToken(tokenB) })).status, 401);
   });
 
+  test('our token is sent raw to a partner configured for plain tokens', async () => {
+    const partner = await sim({ countryCode: 'BE', partyId: 'PLN', role: 'CPO' });
+    const tokenA = partner.issueTokenA();
+    const created = await admin('POST', '/admin/connections', { versions_url: partner.versionsUrl, token_a: tokenA, auth_mode: 'plain' });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const ours = partner.state.requests.filter((request) => request.url.startsWith('/ocpi/'));
+    assert.ok(ours.length >= 3);
+    assert.ok(ours.every((request) => request.authorization === `Token ${tokenA}`), 'raw token A on every call');
+    assert.ok(ours.every((request) => request.requestId && request.correlationId), 'X-Request-ID and X-Correlation-ID on every call');
+  });
+
+  test('internal teams see connections over gRPC PartnerService, without tokens', async () => {
+    const client = new partnerService.PartnerServiceClient(`127.0.0.1:${mesh.grpcPorts['partner-gateway']}`, credentials.createInsecure());
+    try {
+      const response = await new Promise<partnerService.ListConnectionsResponse>((resolve, reject) =>
+        client.listConnections({ state: partners.ConnectionState.CONNECTION_STATE_REGISTERED }, (error, value) => (error ? reject(error) : resolve(value))),
+      );
+      assert.ok(response.connections.length > 0);
+      assert.ok(response.connections.every((connection) => connection.state === partners.ConnectionState.CONNECTION_STATE_REGISTERED));
+      assert.ok(response.connections.some((connection) => connection.roles.some((role) => role.party?.partyId === 'CPX' || role.party?.partyId === 'PLN')));
+      const missing = await new Promise<{ code?: number }>((resolve) => client.getConnection({ id: 'nope' }, (error) => resolve(error ?? {})));
+      assert.equal(missing.code, 5, 'NOT_FOUND');
+    } finally {
+      client.close();
+    }
+  });
+
   describe('handshake failures name their cause and store nothing', () => {
     test('a wrong token A at the partner: 3001 naming the partner answer', async () => {
       const partner = await sim({ countryCode: 'BE', partyId: 'BAD', role: 'CPO' });
@@ -291,5 +320,17 @@ describe('partners connect to the mesh: versions and credentials in both directi
       assert.equal((await http('GET', `${mesh.adminUrl}/admin/connections`)).status, 401);
       assert.equal((await http('GET', `${mesh.adminUrl}/admin/connections`, { authorization: 'Bearer wrong' })).status, 401);
     });
+  });
+
+  test('every process is healthy, then stops gracefully on SIGTERM', async () => {
+    for (const process of MESH_PROCESSES) {
+      assert.equal(await checkGrpcHealth(`127.0.0.1:${mesh.grpcPorts[process.name]}`), 'SERVING', process.name);
+    }
+    await mesh.stop();
+    for (const process of MESH_PROCESSES) {
+      const log = readFileSync(meshLogFile(mesh.stateDir, process.name), 'utf8');
+      assert.match(log, /"msg":"stopped"/, `${process.name} stopped gracefully`);
+      assert.doesNotMatch(log, /"level":"fatal"/, process.name);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ensureSecrets, randomMeshPorts, startMesh, stopMesh, testInfra } from '@voltmesh/testing';
+import { ensureSecrets, randomMeshPorts, startMesh, stopMesh, testInfra, type MeshProcessName } from '@voltmesh/testing';
 
 export interface RunningMesh {
   versionsUrl: string;
@@ -9,6 +9,7 @@ export interface RunningMesh {
   databasePrefix: string;
   mongoUrl: string;
   kafkaBrokers: string[];
+  grpcPorts: Record<MeshProcessName, number>;
   stop(): Promise<void>;
 }
 
@@ -35,6 +36,7 @@ export async function startTestMesh(name: string): Promise<RunningMesh> {
     databasePrefix,
     mongoUrl: infra.mongoUrl,
     kafkaBrokers: infra.kafkaBrokers,
+    grpcPorts: ports.grpc,
     stop: async () => void (await stopMesh(stateDir)),
   };
 }
