@@ -164,15 +164,33 @@ describe('partners connect to the mesh: versions and credentials in both directi
     const kafka = new Kafka({ brokers: mesh.kafkaBrokers, clientId: 'e2e-reader', logLevel: logLevel.NOTHING });
     const consumer = kafka.consumer({ groupId: `e2e-reader-${Date.now()}` });
     const changes: partners.PartnerConnectionChanged[] = [];
+    const traceparents = new Map<string, string>();
     await consumer.connect();
     await consumer.subscribe({ topic: Topics.partnerConnection.name, fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => void changes.push(partners.PartnerConnectionChanged.decode(message.value ?? Buffer.alloc(0))) });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const change = partners.PartnerConnectionChanged.decode(message.value ?? Buffer.alloc(0));
+        changes.push(change);
+        traceparents.set(change.connection?.id ?? '', String(message.headers?.['traceparent'] ?? ''));
+      },
+    });
     try {
       await waitFor('the REGISTERED event', async () => changes.some((change) => change.connection?.id === invitation.connection_id), 30_000);
       const change = changes.find((entry) => entry.connection?.id === invitation.connection_id)!;
       assert.equal(change.change, partners.ChangeKind.CHANGE_KIND_REGISTERED);
       assert.equal(change.connection?.roles[0]?.party?.partyId, 'EVT');
       assert.ok(!JSON.stringify(partners.PartnerConnectionChanged.toJSON(change)).includes(partner.state.peerToken ?? '\u0000'), 'no token in the event');
+
+      // The partner's POST, the gateway's log line and the Kafka event share one trace.
+      const logged = readFileSync(meshLogFile(mesh.stateDir, 'partner-gateway'), 'utf8')
+        .split('\n')
+        .filter((line) => line.includes('"msg":"partner registered"') && line.includes(invitation.connection_id))
+        .map((line) => JSON.parse(line) as { trace_id?: string });
+      assert.equal(logged.length, 1);
+      const traceId = logged[0]!.trace_id;
+      assert.match(traceId ?? '', /^[0-9a-f]{32}$/);
+      assert.notEqual(traceId, '0'.repeat(32));
+      assert.equal(traceparents.get(invitation.connection_id)?.split('-')[1], traceId, 'traceparent header carries the request trace');
     } finally {
       await consumer.disconnect();
     }

@@ -14,6 +14,7 @@ import { registerAdminRoutes } from './transport/http/admin-routes.js';
 import { registerCredentialsRoutes } from './transport/http/credentials-routes.js';
 import { registerPendingModuleRoutes } from './transport/http/modules-routes.js';
 import { registerOcpiConventions } from './transport/http/ocpi-conventions.js';
+import { registerRequestSpans } from './transport/http/request-span.js';
 import { registerVersionsRoutes } from './transport/http/versions-routes.js';
 import { partnerServiceBinding } from './transport/grpc/partner-service.js';
 
@@ -59,6 +60,7 @@ export function buildGateway(deps: GatewayDeps): Gateway {
     trustProxy: config.TRUST_PROXY,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
   });
+  registerRequestSpans(ocpi);
   registerOcpiConventions(ocpi, { store, logger });
   registerVersionsRoutes(ocpi, platform);
   registerCredentialsRoutes(ocpi, context);
