@@ -2,6 +2,8 @@
 SHELL := /bin/bash
 STATE ?= .voltmesh
 TSX := node --import tsx
+# infra/install.sh may put pnpm here when corepack cannot provide it.
+export PATH := $(CURDIR)/.cache/pnpm/node_modules/.bin:$(PATH)
 
 .PHONY: install up down clean logs status test check proto proto-check typecheck lint demo bench chaos
 

@@ -16,13 +16,15 @@ need go "Go 1.24+ (https://go.dev/doc/install)"
 java_major=$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1)
 [ "${java_major:-0}" -ge 17 ] || { echo "voltmesh: Java ${java_major:-?} found, Kafka 4 needs Java 17+: install it and run again." >&2; exit 1; }
 
-# pnpm: corepack first; its signature check can fail against a registry mirror, then npm.
+# pnpm, the version package.json pins: corepack first; its signature check can fail against a
+# registry mirror, and then npm installs it into .cache/pnpm (no global changes either way).
 pnpm_version=$(sed -n 's/.*"packageManager": *"pnpm@\([^"]*\)".*/\1/p' "$root/package.json")
-if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$pnpm_version" ]; then
-  if ! (corepack enable pnpm >/dev/null 2>&1 && corepack prepare "pnpm@$pnpm_version" --activate >/dev/null 2>&1 \
-        && [ "$(pnpm --version 2>/dev/null)" = "$pnpm_version" ]); then
-    echo "voltmesh: installing pnpm@$pnpm_version with npm" >&2
-    npm install -g --silent "pnpm@$pnpm_version" >/dev/null
+export PATH="$cache/pnpm/node_modules/.bin:$PATH"
+if [ "$(pnpm --version 2>/dev/null)" != "$pnpm_version" ]; then
+  if ! (COREPACK_ENABLE_DOWNLOAD_PROMPT=0 corepack prepare "pnpm@$pnpm_version" --activate >/dev/null 2>&1 \
+        && corepack enable pnpm >/dev/null 2>&1 && [ "$(pnpm --version 2>/dev/null)" = "$pnpm_version" ]); then
+    echo "voltmesh: installing pnpm@$pnpm_version with npm (corepack could not)" >&2
+    npm install --silent --no-audit --no-fund --prefix "$cache/pnpm" "pnpm@$pnpm_version" >/dev/null
   fi
 fi
 

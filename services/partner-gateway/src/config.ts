@@ -55,6 +55,7 @@ const dispatcherEnv = z.object({
   // Same database as the gateway: the dispatcher is part of the gateway package.
   ...grpcServiceEnv({ mongoDb: 'voltmesh_gateway', grpcPort: 50059 }),
   TOKEN_ENCRYPTION_KEY: gatewayEnv.shape.TOKEN_ENCRYPTION_KEY,
+  DIRECTORY_RELOAD_MS: positiveInt(60_000),
 });
 
 export type DispatcherConfig = z.output<typeof dispatcherEnv>;

@@ -18,8 +18,10 @@ await runService('dispatcher', config, async ({ db, kafka, publisher, logger }) 
   const directory = new PartnerDirectory(new ConnectionStore(db, new TokenCipher(config.TOKEN_ENCRYPTION_KEY)), logger);
   await directory.loadAll();
   return {
-    start: () =>
-      runConsumer(kafka, {
+    async start() {
+      // Events say what changed; a periodic reload also repairs a missed one (e.g. published during a Kafka outage).
+      const reload = setInterval(() => directory.loadAll().catch((error: unknown) => logger.warn({ err: error }, 'partner directory reload failed')), config.DIRECTORY_RELOAD_MS);
+      const consumer = await runConsumer(kafka, {
         groupId: ConsumerGroups.dispatcherConnections,
         topics: [Topics.partnerConnection],
         publisher,
@@ -34,6 +36,13 @@ await runService('dispatcher', config, async ({ db, kafka, publisher, logger }) 
           if (!changed.connection?.id) throw invalidArgument('PartnerConnectionChanged without a connection id');
           await directory.refresh(changed.connection.id);
         },
-      }),
+      });
+      return {
+        async stop() {
+          clearInterval(reload);
+          await consumer.stop();
+        },
+      };
+    },
   };
 });

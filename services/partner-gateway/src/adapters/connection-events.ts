@@ -14,7 +14,7 @@ const CHANGE: Record<ConnectionChange, partners.ChangeKind> = {
 /**
  * Publishes PartnerConnectionChanged. The connection itself is already durable in Mongo when
  * this runs, so a Kafka outage does not undo a handshake: the failure is logged, and the
- * dispatcher also reloads connections from the store on start and periodically.
+ * dispatcher also reloads connections from the store on start and every DIRECTORY_RELOAD_MS.
  */
 export class KafkaConnectionEvents implements ConnectionEvents {
   constructor(
