@@ -90,6 +90,10 @@ describe('partners connect to the mesh: versions and credentials in both directi
     assert.ok(pairs.has('credentials/SENDER'));
     assert.equal(data.endpoints.filter((endpoint) => endpoint.identifier === 'credentials').length, 1);
     for (const endpoint of data.endpoints) assert.ok(endpoint.url.endsWith('/'), `${endpoint.url} ends in /`);
+
+    const unknown = await http('GET', mesh.versionsUrl.replace('/versions', '/9.9.9'), { authorization: ocpiToken(tokenA) });
+    assert.equal(unknown.status, 404);
+    assert.equal(envelope(unknown.body).status_code, 2000);
   });
 
   test('a token A opens versions and credentials only', async () => {

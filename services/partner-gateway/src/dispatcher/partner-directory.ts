@@ -32,13 +32,6 @@ export class PartnerDirectory {
     this.logger.info({ connection_id: connectionId, registered: this.live.has(connectionId), partners: this.live.size }, 'partner directory updated');
   }
 
-  /** Registered partners that implement `module` with the given interface role. */
-  partnersWith(module: string, interfaceRole: 'SENDER' | 'RECEIVER'): Connection[] {
-    return [...this.live.values()].filter((connection) =>
-      connection.endpoints.some((endpoint) => endpoint.module === module && endpoint.interfaceRole === interfaceRole),
-    );
-  }
-
   get size(): number {
     return this.live.size;
   }
