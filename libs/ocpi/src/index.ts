@@ -29,3 +29,19 @@ export {
   ROLES,
 } from './schemas/credentials.js';
 export type { Credentials, Role } from './schemas/credentials.js';
+export { list, displayTextSchema, priceSchema, energyMixSchema, objectId } from './schemas/types.js';
+export {
+  locationSchema,
+  evseSchema,
+  connectorSchema,
+  statusSchema,
+  capabilitySchema,
+  connectorTypeSchema,
+  powerTypeSchema,
+  geoLocationSchema,
+  hoursSchema,
+  STATUSES,
+} from './schemas/locations.js';
+export type { Location, Evse, Connector, LocationStatus } from './schemas/locations.js';
+export { tariffSchema, tariffElementSchema, priceComponentSchema, tariffRestrictionsSchema, tariffDimensionTypeSchema } from './schemas/tariffs.js';
+export type { Tariff, TariffElement, PriceComponent, TariffRestrictions } from './schemas/tariffs.js';
