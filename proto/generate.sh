@@ -12,6 +12,7 @@ if [ "${1:-}" = "--check" ]; then
   trap 'rm -rf "$tmp"' EXIT
   sed "s#out: ../libs/proto/src/gen#out: $tmp/gen#" buf.gen.yaml > "$tmp/buf.gen.yaml"
   "$buf" generate --template "$tmp/buf.gen.yaml"
+  "$buf" build --as-file-descriptor-set -o "$tmp/gen/voltmesh.binpb"
   if ! diff -r "$tmp/gen" "$gen"; then
     echo "proto: libs/proto/src/gen is stale: run 'make proto' and commit the result" >&2
     exit 1
@@ -20,4 +21,6 @@ if [ "${1:-}" = "--check" ]; then
 else
   rm -rf "$gen"
   "$buf" generate --template buf.gen.yaml
+  # The descriptor set feeds gRPC server reflection (grpcurl, Postman, grpcui).
+  "$buf" build --as-file-descriptor-set -o "$gen/voltmesh.binpb"
 fi

@@ -1,6 +1,7 @@
 import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import type { Logger } from '@voltmesh/telemetry';
+import { addReflection } from './reflection.js';
 
 export interface GrpcServiceBinding {
   /** Fully qualified name, e.g. `voltmesh.gateway.v1.PartnerService`, reported by health. */
@@ -18,7 +19,8 @@ export interface RunningGrpcServer {
 }
 
 /**
- * Starts a gRPC server with the standard `grpc.health.v1.Health` service. Health starts
+ * Starts a gRPC server with the standard `grpc.health.v1.Health` service and server
+ * reflection. Health starts
  * NOT_SERVING; the caller flips it once its dependencies (Mongo, Kafka) are ready.
  */
 export async function startGrpcServer(options: {
@@ -31,6 +33,7 @@ export async function startGrpcServer(options: {
   const names = ['', ...options.services.map((service) => service.name)];
   const health = new HealthImplementation(Object.fromEntries(names.map((name) => [name, 'NOT_SERVING' as const])));
   health.addToServer(server);
+  addReflection(server);
   for (const service of options.services) server.addService(service.definition, service.implementation);
 
   const port = await new Promise<number>((resolve, reject) => {
