@@ -81,13 +81,26 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls `check` until it returns true or the timeout passes; the error names what was awaited. */
+/** Thrown by a `waitFor` check when waiting longer cannot help (e.g. the process exited). */
+export class WaitAborted extends Error {
+  override readonly name = 'WaitAborted';
+}
+
+/**
+ * Polls `check` until it returns true or the timeout passes; a check that throws counts as
+ * "not yet", except WaitAborted, which ends the wait at once. Errors name what was awaited
+ * and show the end of the log file.
+ */
 export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, logFile?: string): Promise<void> {
+  const tail = () => (logFile && existsSync(logFile) ? `\n--- last lines of ${logFile} ---\n${readFileSync(logFile, 'utf8').split('\n').slice(-25).join('\n')}` : '');
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
+    try {
+      if (await check()) return;
+    } catch (error) {
+      if (error instanceof WaitAborted) throw new Error(`gave up waiting for ${what}: ${error.message}${tail()}`);
+    }
     await sleep(200);
   }
-  const tail = logFile && existsSync(logFile) ? `\n--- last lines of ${logFile} ---\n${readFileSync(logFile, 'utf8').split('\n').slice(-25).join('\n')}` : '';
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${tail}`);
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${tail()}`);
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { checkGrpcHealth } from '@voltmesh/grpc';
 import { repoRoot } from '../infra/paths.js';
-import { runningPid, spawnLogged, stopPidFile, waitFor } from '../infra/processes.js';
+import { runningPid, spawnLogged, stopPidFile, WaitAborted, waitFor } from '../infra/processes.js';
 import { MESH_PROCESSES, type MeshPorts, type MeshProcessName, type MeshSecrets } from './layout.js';
 
 export interface MeshOptions {
@@ -81,7 +81,7 @@ export async function startMesh(options: MeshOptions, timeoutMs = 60_000): Promi
         `${process.name} to report SERVING`,
         async () => {
           if (runningPid(pidFile(options.stateDir, process.name)) === undefined) {
-            throw new Error(`${process.name} exited`);
+            throw new WaitAborted(`${process.name} exited`);
           }
           return (await checkGrpcHealth(`127.0.0.1:${options.ports.grpc[process.name]}`)) === 'SERVING';
         },
