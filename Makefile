@@ -20,7 +20,7 @@ status:
 	@$(TSX) scripts/mesh.ts status
 
 clean: down         ## remove the state folder (data, logs, secrets)
-	@rm -rf $(STATE) .voltmesh-test
+	@rm -rf $(STATE) .voltmesh-test*
 	@echo "removed $(STATE)/"
 
 logs:               ## follow every process log

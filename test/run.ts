@@ -5,14 +5,16 @@
  *
  *   pnpm test                      # everything
  *   pnpm test -- libs/kafka        # only files under these paths
+ *   VOLTMESH_TEST_DIR=.voltmesh-test-b pnpm test -- services/x   # a second run beside the first
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, rmSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { freePort, repoRoot, startFerret, startKafka } from '@voltmesh/testing';
 
 const root = repoRoot();
-const stateDir = join(root, '.voltmesh-test');
+// Its own folder per run, so two runs side by side never share (or delete) each other's servers.
+const stateDir = resolve(root, process.env['VOLTMESH_TEST_DIR'] ?? '.voltmesh-test');
 const filters = process.argv.slice(2).filter((arg) => arg !== '--');
 
 function findTests(dir: string, found: string[] = []): string[] {
