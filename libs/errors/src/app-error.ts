@@ -38,6 +38,8 @@ export const invalidArgument = (message: string, details?: Record<string, unknow
   new AppError('INVALID_ARGUMENT', message, details ? { details } : {});
 export const notFound = (message: string, details?: Record<string, unknown>): AppError =>
   new AppError('NOT_FOUND', message, details ? { details } : {});
+export const failedPrecondition = (message: string, details?: Record<string, unknown>): AppError =>
+  new AppError('FAILED_PRECONDITION', message, details ? { details } : {});
 export const unavailable = (message: string, cause?: unknown): AppError =>
   new AppError('UNAVAILABLE', message, { cause });
 export const internal = (message: string, cause?: unknown): AppError => new AppError('INTERNAL', message, { cause });

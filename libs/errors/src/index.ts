@@ -1,2 +1,2 @@
-export { AppError, invalidArgument, notFound, unavailable, internal, isAppError, toAppError } from './app-error.js';
+export { AppError, invalidArgument, notFound, failedPrecondition, unavailable, internal, isAppError, toAppError } from './app-error.js';
 export type { ErrorCode } from './app-error.js';

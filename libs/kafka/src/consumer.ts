@@ -24,6 +24,8 @@ export interface ConsumerOptions {
   publisher: EventPublisher;
   logger: Logger;
   maxBackoffMs?: number;
+  /** Partitions handled in parallel (order is kept within each partition); default 1. */
+  partitionsConsumedConcurrently?: number;
 }
 
 export interface RunningConsumer {
@@ -47,6 +49,7 @@ export async function runConsumer(kafka: Kafka, options: ConsumerOptions): Promi
   await consumer.connect();
   await consumer.subscribe({ topics: options.topics.map((topic) => topic.name), fromBeginning: true });
   await consumer.run({
+    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
     eachMessage: async ({ topic, partition, message, heartbeat }) => {
       const headers = readHeaders(message.headers);
       const event: ConsumedEvent = {

@@ -36,6 +36,10 @@ export const Topics = {
  */
 export const ConsumerGroups = {
   dispatcherConnections: 'partner-gateway.dispatcher.connections',
+  dispatcherLocations: 'partner-gateway.dispatcher.locations',
+  dispatcherTariffs: 'partner-gateway.dispatcher.tariffs',
+  locationsPartnerWrites: 'locations.partner-writes',
+  tariffsPartnerWrites: 'tariffs.partner-writes',
 } as const;
 
 export const dlqTopicName = (groupId: string): string => `${groupId}.dlq`;

@@ -17,6 +17,8 @@ export async function connectMongo(url: string, dbName: string): Promise<MongoHa
     connectTimeoutMS: 5_000,
     // FerretDB runs no replica set locally; retryable writes need one.
     retryWrites: false,
+    // An absent optional field stays absent: stored as null it would come back as a value.
+    ignoreUndefined: true,
     appName: dbName,
   });
   try {

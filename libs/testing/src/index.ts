@@ -11,3 +11,6 @@ export { startMesh, stopMesh, meshLogFile } from './mesh/mesh.js';
 export type { MeshOptions, MeshUrls } from './mesh/mesh.js';
 export { testInfra } from './test-infra.js';
 export type { TestInfra } from './test-infra.js';
+export { aLocation, anEvse, aConnector, BUILDER_TIME } from './builders/locations.js';
+export { collectEvents } from './event-collector.js';
+export type { CollectedEvent, EventCollector } from './event-collector.js';

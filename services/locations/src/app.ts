@@ -1,10 +1,32 @@
 import type { ServiceDeps, ServiceParts } from '@voltmesh/runtime';
+import { LocationStore } from './adapters/location-store.js';
+import { LocationWriter } from './application/location-writer.js';
+import { republishUnpublished } from './application/republish.js';
+import type { LocationsConfig } from './config.js';
+import { locationServiceBinding } from './transport/location-service.js';
+import { consumePartnerLocationWrites } from './transport/partner-writes-consumer.js';
 
 /**
- * Composition root of the locations service. It runs on the shared service skeleton (own Mongo
- * database, Kafka producer, gRPC with standard health); its RPCs and consumers arrive with
- * issue #3 (locations and tariffs).
+ * Composition root of the locations service: the store, the one writer every change goes
+ * through, the gRPC API and the consumer of partner writes.
  */
-export function buildLocations(_deps: ServiceDeps): ServiceParts {
-  return { grpcServices: [] };
+export async function buildLocations(config: LocationsConfig, { db, kafka, publisher, logger }: ServiceDeps): Promise<ServiceParts> {
+  const store = new LocationStore(db);
+  await store.ensureIndexes();
+  const writer = new LocationWriter(store, publisher);
+  return {
+    grpcServices: [locationServiceBinding(store, writer, config, logger)],
+    async start() {
+      const consumer = await consumePartnerLocationWrites(kafka, writer, publisher, logger);
+      const republish = setInterval(() => {
+        republishUnpublished(store, writer, logger, config.REPUBLISH_INTERVAL_MS).catch((error: unknown) => logger.warn({ err: error }, 'republishing failed'));
+      }, config.REPUBLISH_INTERVAL_MS);
+      return {
+        async stop() {
+          clearInterval(republish);
+          await consumer.stop();
+        },
+      };
+    },
+  };
 }

@@ -2,4 +2,6 @@ import { runService } from '@voltmesh/runtime';
 import { buildLocations } from './app.js';
 import { loadLocationsConfig } from './config.js';
 
-await runService('locations', loadLocationsConfig(), buildLocations);
+const config = loadLocationsConfig();
+
+await runService('locations', config, (deps) => buildLocations(config, deps));

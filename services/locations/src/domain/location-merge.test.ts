@@ -1,64 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AppError } from '@voltmesh/errors';
-import type { Connector, Evse, Location } from '@voltmesh/ocpi';
+import { aConnector, aLocation, anEvse, BUILDER_TIME } from '@voltmesh/testing';
 import { patchConnector, patchEvse, patchLocation, putConnector, putEvse, putLocation } from './location-merge.js';
 
-const T0 = '2026-01-01T10:00:00.000Z';
+const T0 = BUILDER_TIME;
 const T1 = '2026-01-01T11:00:00.000Z';
 const T2 = '2026-01-01T12:00:00.000Z';
-
-const aConnector = (overrides: Partial<Connector> = {}): Connector => ({
-  id: '1',
-  standard: 'IEC_62196_T2',
-  format: 'SOCKET',
-  power_type: 'AC_3_PHASE',
-  max_voltage: 230,
-  max_amperage: 32,
-  max_electric_power: undefined,
-  tariff_ids: [],
-  terms_and_conditions: undefined,
-  last_updated: T0,
-  ...overrides,
-});
-
-const anEvse = (overrides: Partial<Evse> = {}): Evse => ({
-  uid: 'EVSE-1',
-  evse_id: undefined,
-  status: 'AVAILABLE',
-  status_schedule: [],
-  capabilities: [],
-  connectors: [aConnector()],
-  floor_level: undefined,
-  coordinates: undefined,
-  physical_reference: undefined,
-  directions: [],
-  parking_restrictions: [],
-  images: [],
-  last_updated: T0,
-  ...overrides,
-});
-
-const aLocation = (overrides: Partial<Location> = {}): Location =>
-  ({
-    country_code: 'DE',
-    party_id: 'ABC',
-    id: 'LOC1',
-    publish: true,
-    publish_allowed_to: [],
-    address: 'Street 1',
-    city: 'Berlin',
-    country: 'DEU',
-    coordinates: { latitude: '52.52000', longitude: '13.40500' },
-    related_locations: [],
-    evses: [anEvse(), anEvse({ uid: 'EVSE-2' })],
-    directions: [],
-    facilities: [],
-    time_zone: 'Europe/Berlin',
-    images: [],
-    last_updated: T0,
-    ...overrides,
-  }) as Location;
 
 const isNotFound = (error: unknown) => error instanceof AppError && error.code === 'NOT_FOUND';
 

@@ -1,0 +1,80 @@
+import { failedPrecondition, invalidArgument, unavailable } from '@voltmesh/errors';
+import { Topics, type EventPublisher } from '@voltmesh/kafka';
+import { locationSchema, zodErrorMessage, type Location } from '@voltmesh/ocpi';
+import { locations, objects } from '@voltmesh/proto';
+import type { LocationStore } from '../adapters/location-store.js';
+import { sameContent } from '../domain/same-content.js';
+import { statusOnlyChanges, type EvseStatusChange } from '../domain/status-changes.js';
+import { locationKey, type LocationKey, type Owner, type StoredLocation } from '../domain/stored-location.js';
+
+/** A change to apply to the stored state (undefined when the location is unknown). */
+export type LocationChange = (stored: Location | undefined) => { location: Location; changed: boolean };
+
+export interface WriteResult {
+  stored: StoredLocation | undefined;
+  changed: boolean;
+}
+
+const MAX_ATTEMPTS = 8;
+
+/**
+ * The one way locations change: read, apply a pure change, save if nobody wrote meanwhile
+ * (else re-read and re-apply), then publish LocationChanged. A write that changes nothing
+ * (replay, older last_updated, same content) saves and publishes nothing, which makes every
+ * consumer and RPC on top of it idempotent.
+ */
+export class LocationWriter {
+  constructor(
+    private readonly store: LocationStore,
+    private readonly publisher: EventPublisher,
+  ) {}
+
+  async write(key: LocationKey, owner: Owner, connectionId: string, change: LocationChange): Promise<WriteResult> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+      const stored = await this.store.get(key);
+      if (stored && stored.owner !== owner) {
+        throw failedPrecondition(`location ${locationKey(key)} belongs to ${stored.owner === 'OWN' ? 'one of our own parties' : 'a partner'}`);
+      }
+      const next = change(stored?.location);
+      if (!next.changed || (stored && sameContent(stored.location, next.location))) {
+        // Repairs a save whose event was lost (crash or Kafka failure right after the save).
+        if (stored?.unpublished) await this.publish(stored, undefined);
+        return { stored, changed: false };
+      }
+      const checked = locationSchema.safeParse(next.location);
+      if (!checked.success) throw invalidArgument(`the location would become invalid: ${zodErrorMessage(checked.error)}`);
+      const saved = await this.store.save({ ...key, owner, connection_id: connectionId, location: checked.data }, stored);
+      if (!saved) continue; // another writer won: re-read and re-apply
+      await this.publish(saved, statusOnlyChanges(stored?.location, saved.location));
+      return { stored: saved, changed: true };
+    }
+    throw unavailable(`location ${locationKey(key)} is changing too fast to write (${MAX_ATTEMPTS} attempts)`);
+  }
+
+  /** Publishes the state of a save and clears its marker. */
+  async publish(saved: StoredLocation, statusChanges: EvseStatusChange[] | undefined): Promise<void> {
+    const event: locations.LocationChanged = {
+      location: toProto(saved),
+      statusChanges: (statusChanges ?? []).map((change) => ({ evseUid: change.evse_uid, status: change.status, lastUpdated: change.last_updated })),
+      connectionId: saved.connection_id,
+    };
+    await this.publisher.publish({
+      topic: Topics.location,
+      key: locationKey(saved),
+      type: 'voltmesh.locations.v1.LocationChanged',
+      value: locations.LocationChanged.encode(event).finish(),
+      ...(saved.connection_id ? { partner: saved.connection_id } : {}),
+    });
+    await this.store.markPublished(saved, saved.rev);
+  }
+}
+
+export function toProto(stored: StoredLocation): locations.Location {
+  return {
+    party: { countryCode: stored.country_code, partyId: stored.party_id },
+    id: stored.location_id,
+    lastUpdated: stored.location.last_updated,
+    owner: stored.owner === 'OWN' ? objects.Owner.OWNER_OWN : objects.Owner.OWNER_PARTNER,
+    ocpiJson: JSON.stringify(stored.location),
+  };
+}

@@ -1,0 +1,89 @@
+import { invalidArgument, notFound } from '@voltmesh/errors';
+import { unary, type GrpcServiceBinding } from '@voltmesh/grpc';
+import { locationService, objects } from '@voltmesh/proto';
+import type { Logger } from '@voltmesh/telemetry';
+import type { LocationStore } from '../adapters/location-store.js';
+import { toProto, type LocationWriter } from '../application/location-writer.js';
+import { reportEvseStatus, upsertOwnLocation } from '../application/own-locations.js';
+import { boundingBox, matchAvailableEvses } from '../domain/evse-search.js';
+import type { Owner } from '../domain/stored-location.js';
+import type { LocationsConfig } from '../config.js';
+
+type PageLimits = Pick<LocationsConfig, 'LIST_DEFAULT_LIMIT' | 'LIST_MAX_LIMIT'>;
+
+/** LocationService: what internal teams (CSMS, driver app) and the gateway ask of locations. */
+export function locationServiceBinding(store: LocationStore, writer: LocationWriter, limits: PageLimits, logger: Logger): GrpcServiceBinding {
+  const implementation: locationService.LocationServiceServer = {
+    upsertLocation: unary(logger, async (request: locationService.UpsertLocationRequest) => {
+      const result = await upsertOwnLocation(writer, request);
+      if (!result.stored) throw new Error('upsert returned no location');
+      return { location: toProto(result.stored), changed: result.changed };
+    }),
+    reportEvseStatus: unary(logger, async (request: locationService.ReportEvseStatusRequest) => {
+      const result = await reportEvseStatus(writer, request);
+      const evse = result.stored?.location.evses.find((candidate) => candidate.uid.toUpperCase() === request.evseUid.toUpperCase());
+      return { changed: result.changed, lastUpdated: evse?.last_updated ?? '' };
+    }),
+    getLocation: unary(logger, async (request: locationService.GetLocationRequest) => {
+      if (!request.party?.countryCode || !request.party.partyId || !request.id) throw invalidArgument('party and id: required');
+      const stored = await store.get({ country_code: request.party.countryCode, party_id: request.party.partyId, location_id: request.id });
+      if (!stored) throw notFound(`unknown location ${request.party.countryCode}*${request.party.partyId}*${request.id}`);
+      return { location: toProto(stored) };
+    }),
+    listLocations: unary(logger, async (request: locationService.ListLocationsRequest) => {
+      const limit = Math.min(request.page?.limit || limits.LIST_DEFAULT_LIMIT, limits.LIST_MAX_LIMIT);
+      const owner = ownerFrom(request.owner);
+      const page = await store.list(
+        {
+          ...(owner ? { owner } : {}),
+          ...(request.party?.countryCode && request.party.partyId ? { party: { country_code: request.party.countryCode, party_id: request.party.partyId } } : {}),
+          ...(request.page?.dateFrom ? { dateFrom: utc(request.page.dateFrom, 'page.date_from') } : {}),
+          ...(request.page?.dateTo ? { dateTo: utc(request.page.dateTo, 'page.date_to') } : {}),
+        },
+        request.page?.offset ?? 0,
+        limit,
+      );
+      return { locations: page.items.map(toProto), page: { total: page.total, limit } };
+    }),
+    findAvailableEvses: unary(logger, async (request: locationService.FindAvailableEvsesRequest) => {
+      if (!(Math.abs(request.latitude) <= 90) || !(Math.abs(request.longitude) <= 180)) throw invalidArgument('latitude/longitude: out of range');
+      const query = {
+        latitude: request.latitude,
+        longitude: request.longitude,
+        radiusM: request.radiusM || 5000,
+        connectorTypes: request.connectorTypes,
+        minPowerKw: request.minPowerKw,
+      };
+      if (query.radiusM > 200_000) throw invalidArgument('radius_m: at most 200000');
+      const limit = Math.min(request.limit || 20, 200);
+      const candidates = await store.inBox(boundingBox(query), ownerFrom(request.owner), 5000);
+      const matches = matchAvailableEvses(candidates.map((stored) => stored.location), query, limit);
+      return {
+        evses: matches.map((match) => ({
+          party: { countryCode: match.location.country_code, partyId: match.location.party_id },
+          locationId: match.location.id,
+          evseUid: match.evse.uid,
+          evseId: match.evse.evse_id ?? '',
+          distanceM: Math.round(match.distanceM),
+          maxPowerKw: match.maxPowerKw,
+          connectorTypes: [...new Set(match.evse.connectors.map((connector) => connector.standard))],
+          locationName: match.location.name ?? '',
+        })),
+      };
+    }),
+  };
+  return { name: 'voltmesh.locations.v1.LocationService', definition: locationService.LocationServiceService, implementation };
+}
+
+function ownerFrom(owner: objects.Owner): Owner | undefined {
+  if (owner === objects.Owner.OWNER_OWN) return 'OWN';
+  if (owner === objects.Owner.OWNER_PARTNER) return 'PARTNER';
+  return undefined;
+}
+
+/** Page bounds compare with stored last_updated strings, so they take the same UTC form. */
+function utc(value: string, field: string): string {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw invalidArgument(`${field}: must be an RFC 3339 date-time`);
+  return date.toISOString();
+}
