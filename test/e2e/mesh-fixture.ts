@@ -14,7 +14,7 @@ export interface RunningMesh {
 }
 
 /** Starts all seven mesh processes on free ports against the test run's Kafka and FerretDB. */
-export async function startTestMesh(name: string): Promise<RunningMesh> {
+export async function startTestMesh(name: string, env: NodeJS.ProcessEnv = {}): Promise<RunningMesh> {
   const infra = testInfra();
   const stateDir = join(infra.stateDir, name);
   const databasePrefix = infra.unique(name.replace(/\W/g, '_'));
@@ -28,6 +28,7 @@ export async function startTestMesh(name: string): Promise<RunningMesh> {
     secrets,
     databasePrefix,
     logLevel: 'debug',
+    env,
   });
   return {
     ...urls,

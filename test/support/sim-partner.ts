@@ -47,6 +47,8 @@ export interface SimPartner {
   unregister(): Promise<SimResult>;
   callPeer(method: string, url: string, body?: unknown, token?: string): Promise<SimResult>;
   readonly state: SimState;
+  /** Objects this partner's Sender interfaces serve, per module (e.g. `published.locations`). */
+  readonly published: Record<string, unknown[]>;
   faults: { versionsStatus?: number; versionsBody?: unknown; detailsBody?: unknown; credentialsPostStatusCode?: number };
   close(): Promise<void>;
 }
@@ -61,6 +63,8 @@ interface SimState {
   /** Tokens this partner currently accepts, with what each is good for. */
   issuedTokens: string[];
   requests: { method: string; url: string; authorization?: string; requestId?: string; correlationId?: string }[];
+  /** Pushes this partner's Receiver interfaces got (method, path, body, the headers that matter). */
+  received: { method: string; path: string; body: unknown; headers: Record<string, string> }[];
 }
 
 type TokenKind = 'A' | 'B' | 'C';
@@ -72,13 +76,16 @@ const envelope = (statusCode: number, data?: unknown, message?: string) => ({
   timestamp: new Date().toISOString(),
 });
 
+/** The most a sim Sender page holds, whatever the client asks (its X-Limit). */
+const SIM_PAGE_LIMIT = 50;
 const mint = (): string => randomBytes(24).toString('base64url');
 
 export async function startSimPartner(options: SimPartnerOptions): Promise<SimPartner> {
   const authMode = options.authMode ?? 'base64';
   const advertised = options.versions ?? ['2.2.1'];
   const accepted = new Map<string, TokenKind>();
-  const state: SimState = { issuedTokens: [], requests: [] };
+  const state: SimState = { issuedTokens: [], requests: [], received: [] };
+  const published: Record<string, unknown[]> = {};
   const faults: SimPartner['faults'] = {};
   const app = Fastify({ logger: false, routerOptions: { ignoreTrailingSlash: true } });
   let baseUrl = '';
@@ -223,8 +230,33 @@ export async function startSimPartner(options: SimPartnerOptions): Promise<SimPa
     delete state.registeredPeer;
     return envelope(1000);
   });
-  // Functional modules are not simulated yet: an empty, valid answer.
-  app.get('/ocpi/2.2.1/:module/', async () => envelope(1000, []));
+  // Sender interfaces: pages of what the test put in `published`, with Link and X-Total-Count.
+  app.get('/ocpi/2.2.1/:module', async (request, reply) => {
+    const { module } = request.params as { module: string };
+    const query = request.query as { offset?: string; limit?: string; date_from?: string };
+    const all = (published[module] ?? []).filter((object) => !query.date_from || String((object as { last_updated?: string }).last_updated) >= query.date_from);
+    const offset = Number(query.offset ?? 0);
+    const limit = Math.min(Number(query.limit ?? SIM_PAGE_LIMIT), SIM_PAGE_LIMIT);
+    const page = all.slice(offset, offset + limit);
+    void reply.header('x-total-count', String(all.length)).header('x-limit', String(SIM_PAGE_LIMIT));
+    if (offset + page.length < all.length) {
+      const next = new URL(`${baseUrl}${request.url}`);
+      next.searchParams.set('offset', String(offset + page.length));
+      next.searchParams.set('limit', String(limit));
+      void reply.header('link', `<${next.toString()}>; rel="next"`);
+    }
+    return envelope(1000, page);
+  });
+  // Receiver interfaces: every push is recorded for the test to inspect, and accepted.
+  app.route({
+    method: ['PUT', 'PATCH', 'POST', 'DELETE'],
+    url: '/ocpi/2.2.1/:module/*',
+    handler: async (request) => {
+      const header = (name: string) => (typeof request.headers[name] === 'string' ? (request.headers[name] as string) : undefined);
+      state.received.push({ method: request.method, path: request.url, body: request.body, headers: Object.fromEntries(['x-request-id', 'x-correlation-id', 'ocpi-from-country-code', 'ocpi-from-party-id', 'ocpi-to-country-code', 'ocpi-to-party-id', 'authorization'].map((name) => [name, header(name) ?? ''])) });
+      return envelope(1000);
+    },
+  });
 
   await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   const address = app.server.address();
@@ -257,6 +289,7 @@ export async function startSimPartner(options: SimPartnerOptions): Promise<SimPa
     versionsUrl: `${baseUrl}/ocpi/versions`,
     baseUrl,
     state,
+    published,
     faults,
     issueTokenA() {
       const token = mint();

@@ -4,3 +4,4 @@ export { hostGrpcServices } from './host.js';
 export type { HostedService } from './host.js';
 export { unary, toServiceError } from './errors.js';
 export { checkGrpcHealth } from './health-client.js';
+export { callUnary } from './client.js';

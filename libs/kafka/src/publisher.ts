@@ -1,5 +1,5 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka, Message, Producer } from 'kafkajs';
 import { unavailable } from '@voltmesh/errors';
 import { EventHeader } from './headers.js';
 import type { TopicSpec } from './topics.js';
@@ -18,24 +18,37 @@ export interface EventToPublish {
 
 export interface PublishedEvent {
   id: string;
-  partition: number;
-  offset: string;
 }
+
+interface Pending {
+  topic: string;
+  message: Message;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/** Most messages folded into one produce request. */
+const MAX_BATCH = 500;
 
 const tracer = trace.getTracer('@voltmesh/kafka');
 
 /**
  * Publishes events with `acks=all` on an idempotent producer: a resolved `publish` means the
  * broker has the event on every in-sync replica, so the caller may acknowledge its own client.
+ *
+ * Concurrent publishes are folded into one produce request (micro-batching): with one request
+ * in flight (which keeps per-key order across producer retries), throughput then grows with
+ * concurrency instead of being one round trip per event. Order of calls is order on the log.
  */
 export class EventPublisher {
   private readonly producer: Producer;
+  private queue: Pending[] = [];
+  private flushing = false;
 
   constructor(
     kafka: Kafka,
     private readonly source: string,
   ) {
-    // One request in flight keeps per-key order even across producer retries.
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   }
 
@@ -43,8 +56,9 @@ export class EventPublisher {
     return this.producer.connect();
   }
 
-  disconnect(): Promise<void> {
-    return this.producer.disconnect();
+  async disconnect(): Promise<void> {
+    while (this.flushing || this.queue.length > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await this.producer.disconnect();
   }
 
   async publish(event: EventToPublish): Promise<PublishedEvent> {
@@ -72,13 +86,8 @@ export class EventPublisher {
         if (event.correlationId) headers[EventHeader.correlationId] = event.correlationId;
         propagation.inject(context.active(), headers);
         try {
-          const [result] = await this.producer.send({
-            topic: event.topic.name,
-            acks: -1,
-            messages: [{ key: event.key, value: Buffer.from(event.value), headers }],
-          });
-          if (!result) throw new Error('broker returned no record metadata');
-          return { id, partition: result.partition, offset: result.baseOffset ?? '' };
+          await this.enqueue(event.topic.name, { key: event.key, value: Buffer.from(event.value), headers });
+          return { id };
         } catch (error) {
           span.setStatus({ code: SpanStatusCode.ERROR });
           throw unavailable(`could not publish to ${event.topic.name}`, error);
@@ -91,6 +100,36 @@ export class EventPublisher {
 
   /** Re-publishes an already-formed message unchanged except for extra headers (DLQ). */
   async forward(topic: string, key: Buffer | string | null, value: Buffer | null, headers: Record<string, string>): Promise<void> {
-    await this.producer.send({ topic, acks: -1, messages: [{ key, value, headers }] });
+    await this.enqueue(topic, { key, value, headers });
+  }
+
+  private enqueue(topic: string, message: Message): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ topic, message, resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        // Everything published in this turn of the event loop goes in the first request.
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      const byTopic = new Map<string, Message[]>();
+      for (const pending of batch) {
+        const messages = byTopic.get(pending.topic) ?? [];
+        messages.push(pending.message);
+        byTopic.set(pending.topic, messages);
+      }
+      try {
+        await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+        for (const pending of batch) pending.resolve();
+      } catch (error) {
+        for (const pending of batch) pending.reject(error);
+      }
+    }
+    this.flushing = false;
   }
 }

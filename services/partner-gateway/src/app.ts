@@ -5,13 +5,19 @@ import type { GrpcServiceBinding } from '@voltmesh/grpc';
 import type { Logger } from '@voltmesh/telemetry';
 import { KafkaConnectionEvents } from './adapters/connection-events.js';
 import { ConnectionStore } from './adapters/connection-store.js';
+import { IngressPublisher } from './adapters/ingress-publisher.js';
+import { LocationsClient } from './adapters/locations-client.js';
+import { TariffsClient } from './adapters/tariffs-client.js';
 import { PartnerClient } from './adapters/partner-client.js';
 import { TokenCipher } from './adapters/token-cipher.js';
 import type { GatewayContext } from './application/context.js';
 import type { GatewayConfig } from './config.js';
+import type { RequestPullSync } from './dispatcher/pull/index.js';
 import type { OwnPlatform } from './domain/own-credentials.js';
 import { registerAdminRoutes } from './transport/http/admin-routes.js';
 import { registerCredentialsRoutes } from './transport/http/credentials-routes.js';
+import { registerLocationRoutes } from './transport/http/locations-routes.js';
+import { registerTariffRoutes } from './transport/http/tariffs-routes.js';
 import { registerPendingModuleRoutes } from './transport/http/modules-routes.js';
 import { registerOcpiConventions } from './transport/http/ocpi-conventions.js';
 import { registerRequestSpans } from './transport/http/request-span.js';
@@ -23,6 +29,8 @@ export interface GatewayDeps {
   db: Db;
   publisher: EventPublisher;
   logger: Logger;
+  /** Asks the dispatcher for a pull sync (admin API); without it the route answers 503. */
+  requestSync?: RequestPullSync;
 }
 
 export interface Gateway {
@@ -64,10 +72,24 @@ export function buildGateway(deps: GatewayDeps): Gateway {
   registerOcpiConventions(ocpi, { store, logger });
   registerVersionsRoutes(ocpi, platform);
   registerCredentialsRoutes(ocpi, context);
+  const ingress = new IngressPublisher(deps.publisher);
+  const locations = new LocationsClient(config.LOCATIONS_GRPC_ADDRESS, config.SERVICE_DEADLINE_MS);
+  const tariffs = new TariffsClient(config.TARIFFS_GRPC_ADDRESS, config.SERVICE_DEADLINE_MS);
+  registerLocationRoutes(
+    ocpi,
+    { locations, ingress, recheckAfterMs: config.WRITE_RECHECK_MS },
+    { locations, cpoParties: config.OWN_PARTIES.filter((party) => party.role === 'CPO'), maxLimit: config.PAGE_LIMIT_MAX },
+    config.PUBLIC_URL,
+  );
+  registerTariffRoutes(ocpi, { tariffs, ingress }, { tariffs, maxLimit: config.PAGE_LIMIT_MAX }, config.PUBLIC_URL);
+  ocpi.addHook('onClose', async () => {
+    locations.close();
+    tariffs.close();
+  });
   registerPendingModuleRoutes(ocpi);
 
   const admin = Fastify({ loggerInstance: httpLogger(logger, 'admin-http'), disableRequestLogging: true, bodyLimit: 65_536 });
-  registerAdminRoutes(admin, context, config.ADMIN_TOKEN, logger);
+  registerAdminRoutes(admin, context, config.ADMIN_TOKEN, logger, { requestSync: deps.requestSync });
 
   return { ocpi, admin, grpcServices: [partnerServiceBinding(store, logger)], store };
 }

@@ -42,6 +42,14 @@ const gatewayEnv = z.object({
   /** Largest request body accepted from a partner. */
   BODY_LIMIT_BYTES: positiveInt(1_048_576),
   TRUST_PROXY: flag(false),
+  /** The locations service (reads of the Sender interface, checks before partner PATCHes). */
+  LOCATIONS_GRPC_ADDRESS: z.string().default('127.0.0.1:50051'),
+  /** The tariffs service (reads of the Sender interface and of partners' tariffs). */
+  TARIFFS_GRPC_ADDRESS: z.string().default('127.0.0.1:50054'),
+  /** Deadline of every gRPC call the gateway makes to a domain service. */
+  SERVICE_DEADLINE_MS: positiveInt(2_000),
+  /** A partner PATCH right after its PUT may find the PUT still in Kafka: checked again after this. */
+  WRITE_RECHECK_MS: positiveInt(250),
 });
 
 export type GatewayConfig = z.output<typeof gatewayEnv>;
@@ -56,6 +64,15 @@ const dispatcherEnv = z.object({
   ...grpcServiceEnv({ mongoDb: 'voltmesh_gateway', grpcPort: 50059 }),
   TOKEN_ENCRYPTION_KEY: gatewayEnv.shape.TOKEN_ENCRYPTION_KEY,
   DIRECTORY_RELOAD_MS: positiveInt(60_000),
+  OWN_PARTIES: gatewayEnv.shape.OWN_PARTIES,
+  /** Deadline of one call to a partner (a pushed object, a pulled page). */
+  PARTNER_TIMEOUT_MS: positiveInt(10_000),
+  /** Incremental pull of each partner Sender module this often (OCPI advises hours). */
+  PULL_INTERVAL_MS: positiveInt(3_600_000),
+  /** Page size we ask partners for when pulling. */
+  PULL_PAGE_LIMIT: positiveInt(100),
+  /** How often the dispatcher looks for due or requested pulls. */
+  PULL_POLL_MS: positiveInt(5_000),
 });
 
 export type DispatcherConfig = z.output<typeof dispatcherEnv>;

@@ -3,20 +3,40 @@ import { ConsumerGroups, runConsumer, Topics } from '@voltmesh/kafka';
 import { partners } from '@voltmesh/proto';
 import { runService } from '@voltmesh/runtime';
 import { ConnectionStore } from './adapters/connection-store.js';
+import { IngressPublisher } from './adapters/ingress-publisher.js';
 import { TokenCipher } from './adapters/token-cipher.js';
+import { pulledObjectsSink } from './application/pulled-objects.js';
 import { loadDispatcherConfig } from './config.js';
 import { PartnerDirectory } from './dispatcher/partner-directory.js';
+import { httpPageFetcher, PullStateStore, PullSync } from './dispatcher/pull/index.js';
 
 /**
- * The dispatcher: delivers our changes to partners (the domain topics arrive with later
- * issues). Today it keeps the partner directory current from connection events.
+ * The dispatcher: keeps the partner directory current from connection events and pulls
+ * partners' Sender interfaces (full crawl, then incremental) onto the ingress topics.
  */
 const config = loadDispatcherConfig();
 
 await runService('dispatcher', config, async ({ db, kafka, publisher, logger }) => {
   // Same database as the gateway: the dispatcher is part of the gateway package.
-  const directory = new PartnerDirectory(new ConnectionStore(db, new TokenCipher(config.TOKEN_ENCRYPTION_KEY)), logger);
+  const connections = new ConnectionStore(db, new TokenCipher(config.TOKEN_ENCRYPTION_KEY));
+  const directory = new PartnerDirectory(connections, logger);
   await directory.loadAll();
+  const ownEmsp = config.OWN_PARTIES.find((party) => party.role === 'EMSP');
+  const pull = new PullSync(
+    {
+      connections,
+      state: new PullStateStore(db),
+      fetchPage: httpPageFetcher({ timeoutMs: config.PARTNER_TIMEOUT_MS, logger }),
+      sink: pulledObjectsSink({ connections, ingress: new IngressPublisher(publisher), logger }),
+      logger: logger.child({ component: 'pull-sync' }),
+    },
+    {
+      intervalMs: config.PULL_INTERVAL_MS,
+      pollMs: config.PULL_POLL_MS,
+      pageLimit: config.PULL_PAGE_LIMIT,
+      ...(ownEmsp ? { ownParty: { countryCode: ownEmsp.countryCode, partyId: ownEmsp.partyId } } : {}),
+    },
+  );
   return {
     async start() {
       // Events say what changed; a periodic reload also repairs a missed one (e.g. published during a Kafka outage).
@@ -37,9 +57,11 @@ await runService('dispatcher', config, async ({ db, kafka, publisher, logger }) 
           await directory.refresh(changed.connection.id);
         },
       });
+      pull.start();
       return {
         async stop() {
           clearInterval(reload);
+          await pull.stop();
           await consumer.stop();
         },
       };

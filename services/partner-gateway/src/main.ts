@@ -1,11 +1,16 @@
 import { runService } from '@voltmesh/runtime';
+import { ConnectionStore } from './adapters/connection-store.js';
+import { TokenCipher } from './adapters/token-cipher.js';
 import { buildGateway } from './app.js';
 import { loadGatewayConfig } from './config.js';
+import { PullStateStore, pullSyncRequester } from './dispatcher/pull/index.js';
 
 const config = loadGatewayConfig();
 
 await runService('partner-gateway', config, async ({ db, publisher, logger }) => {
-  const gateway = buildGateway({ config, db, publisher, logger });
+  // The admin API only records a sync request; the dispatcher process runs it.
+  const requestSync = pullSyncRequester({ connections: new ConnectionStore(db, new TokenCipher(config.TOKEN_ENCRYPTION_KEY)), state: new PullStateStore(db) });
+  const gateway = buildGateway({ config, db, publisher, logger, requestSync });
   await gateway.store.ensureIndexes();
   return {
     grpcServices: gateway.grpcServices,

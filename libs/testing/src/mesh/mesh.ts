@@ -43,6 +43,13 @@ function processEnv(name: MeshProcessName, database: string, options: MeshOption
     MONGO_DB: `${options.databasePrefix ?? 'voltmesh'}_${database}`,
     GRPC_PORT: String(options.ports.grpc[name]),
     TOKEN_ENCRYPTION_KEY: options.secrets.tokenEncryptionKey,
+    // Where each domain service listens, for the processes that call it.
+    LOCATIONS_GRPC_ADDRESS: `127.0.0.1:${options.ports.grpc.locations}`,
+    TARIFFS_GRPC_ADDRESS: `127.0.0.1:${options.ports.grpc.tariffs}`,
+    AUTHORIZATION_GRPC_ADDRESS: `127.0.0.1:${options.ports.grpc.authorization}`,
+    SESSIONS_GRPC_ADDRESS: `127.0.0.1:${options.ports.grpc.sessions}`,
+    BILLING_GRPC_ADDRESS: `127.0.0.1:${options.ports.grpc.billing}`,
+    GATEWAY_GRPC_ADDRESS: `127.0.0.1:${options.ports.grpc['partner-gateway']}`,
   };
   if (name === 'partner-gateway') {
     env['HTTP_PORT'] = String(options.ports.http);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { OcpiError } from '@voltmesh/ocpi';
 import type { Connection } from '../../domain/connection.js';
-import { parseLocationWrite } from './location-write.js';
+import { parseLocationWrite, type LocationAddress } from './location-write.js';
 
 const examples = join(import.meta.dirname, '../../../../../../shared/ocpi/examples/2.2.1');
 const example = (file: string): Record<string, unknown> => JSON.parse(readFileSync(join(examples, file), 'utf8')) as Record<string, unknown>;
@@ -52,5 +52,32 @@ describe('partner location writes (Receiver)', () => {
   test('the body must be the object the URL depth names: the defective add-EVSE example is refused naming its fields', () => {
     assert.throws(() => parseLocationWrite(partner, 'PUT', { ...at, evseUid: '3255' }, example('location_put_example_add_evse.json')), ocpiError(2001, 200, /power_type/));
     assert.throws(() => parseLocationWrite(partner, 'PUT', at, []), ocpiError(2001, 200, /must be a JSON object/));
+  });
+});
+
+describe('partner location PATCH bodies', () => {
+  const patch = (address: Partial<LocationAddress>, body: unknown): Record<string, unknown> => {
+    const write = parseLocationWrite(partner, 'PATCH', { ...at, ...address }, body);
+    assert.equal(write.method, 'PATCH');
+    return write.method === 'PATCH' ? write.patch : {};
+  };
+
+  test('fields are checked like in a PUT, naming the field', () => {
+    assert.throws(() => patch({ evseUid: '3256' }, { status: 'PARKED', last_updated: '2019-06-24T12:39:09Z' }), ocpiError(2001, 200, /status/));
+    assert.throws(() => patch({}, { city: 'x'.repeat(46), last_updated: '2019-06-24T12:39:09Z' }), ocpiError(2001, 200, /city/));
+    assert.throws(() => patch({}, { evses: [{ status: 'CHARGING' }], last_updated: '2019-06-24T12:39:09Z' }), ocpiError(2001, 200, /evses\[0\]\.uid/));
+    assert.throws(() => patch({ evseUid: '1', connectorId: '1' }, { max_voltage: -1, last_updated: '2019-06-24T12:39:09Z' }), ocpiError(2001, 200, /max_voltage/));
+  });
+
+  test('only what was sent is kept: defaults never overwrite stored lists, unknown fields are dropped', () => {
+    const kept = patch({}, { name: 'New name', extra: 'ignored', last_updated: '2019-06-24T12:39:09Z' });
+    assert.deepEqual(kept, { name: 'New name', last_updated: '2019-06-24T12:39:09.000Z' });
+  });
+
+  test('nested EVSEs and connectors keep only their sent fields and inherit last_updated', () => {
+    const kept = patch({}, { evses: [{ uid: 'E1', status: 'CHARGING', connectors: [{ id: '1', max_amperage: 16 }] }], last_updated: '2019-06-24T12:39:09Z' });
+    assert.deepEqual(kept['evses'], [
+      { uid: 'E1', status: 'CHARGING', connectors: [{ id: '1', max_amperage: 16, last_updated: '2019-06-24T12:39:09.000Z' }], last_updated: '2019-06-24T12:39:09.000Z' },
+    ]);
   });
 });

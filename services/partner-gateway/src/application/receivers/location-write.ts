@@ -18,7 +18,16 @@ export type LocationWrite =
   | { method: 'PUT'; level: 'connector'; address: LocationAddress; object: Connector }
   | { method: 'PATCH'; level: 'location' | 'evse' | 'connector'; address: LocationAddress; patch: Record<string, unknown> & { last_updated: string } };
 
-const patchBody = z.looseObject({ last_updated: ocpiDateTime });
+// PATCH bodies: any subset of the level's fields, each checked like in a PUT. Nested EVSEs and
+// connectors are matched by uid/id, so those stay required; a nested object without its own
+// last_updated takes the patch's.
+const connectorPatch = connectorSchema.partial().extend({ id: connectorSchema.shape.id });
+const evsePatch = evseSchema.partial().extend({ uid: evseSchema.shape.uid, connectors: z.array(connectorPatch).optional() });
+const patchSchemas = {
+  connector: connectorSchema.partial().extend({ last_updated: ocpiDateTime }),
+  evse: evseSchema.partial().extend({ connectors: z.array(connectorPatch).optional(), last_updated: ocpiDateTime }),
+  location: z.object(locationSchema.shape).partial().extend({ evses: z.array(evsePatch).optional(), last_updated: ocpiDateTime }),
+} as const;
 
 /**
  * Validates a partner's location PUT or PATCH before anything is published: the partner's own
@@ -29,10 +38,9 @@ export function parseLocationWrite(connection: Connection, method: 'PUT' | 'PATC
   assertOwnParty(connection, address.countryCode, address.partyId);
   const level = address.connectorId !== undefined ? 'connector' : address.evseUid !== undefined ? 'evse' : 'location';
   if (method === 'PATCH') {
-    const parsed = patchBody.safeParse(body);
-    if (!parsed.success) throw invalidBody(parsed.error);
-    checkIds(level, address, parsed.data);
-    return { method, level, address, patch: parsed.data };
+    const patch = parsePatch(level, body);
+    checkIds(level, address, patch);
+    return { method, level, address, patch };
   }
   switch (level) {
     case 'location': {
@@ -54,14 +62,44 @@ export function parseLocationWrite(connection: Connection, method: 'PUT' | 'PATC
 }
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new OcpiError(OcpiStatus.INVALID_PARAMETERS, '(body): must be a JSON object');
-  }
-  const parsed = schema.safeParse(body);
+  const parsed = schema.safeParse(requireObject(body));
   if (!parsed.success) throw invalidBody(parsed.error);
   return parsed.data;
 }
 
+function requireObject(body: unknown): Record<string, unknown> {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new OcpiError(OcpiStatus.INVALID_PARAMETERS, '(body): must be a JSON object');
+  }
+  return body as Record<string, unknown>;
+}
+
+/** A PATCH body checked against its level's fields, reduced to what the partner sent. */
+function parsePatch(level: LocationWrite['level'], body: unknown): Record<string, unknown> & { last_updated: string } {
+  const sent = requireObject(body);
+  const parsed = patchSchemas[level].safeParse(sent);
+  if (!parsed.success) throw invalidBody(parsed.error);
+  return keepSent(parsed.data, sent, parsed.data.last_updated) as Record<string, unknown> & { last_updated: string };
+}
+
+/**
+ * The parsed (normalised) values of only the keys the partner sent, recursively through
+ * `evses` and `connectors`: schema defaults such as empty lists must never overwrite stored
+ * values. A nested object without last_updated takes the patch's.
+ */
+function keepSent(parsed: Record<string, unknown>, sent: Record<string, unknown>, lastUpdated: string): Record<string, unknown> {
+  const kept: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    if (!(key in sent) || value === undefined) continue;
+    const sentItems = sent[key];
+    kept[key] =
+      (key === 'evses' || key === 'connectors') && Array.isArray(value) && Array.isArray(sentItems)
+        ? value.map((item: Record<string, unknown>, index) => keepSent(item, (sentItems[index] ?? {}) as Record<string, unknown>, lastUpdated))
+        : value;
+  }
+  kept['last_updated'] ??= lastUpdated;
+  return kept;
+}
 function checkIds(level: LocationWrite['level'], address: LocationAddress, body: Record<string, unknown>): void {
   if (level === 'location') {
     assertSameIds([

@@ -7,6 +7,7 @@ import type { Logger } from '@voltmesh/telemetry';
 import { connectToPartner } from '../../application/connect-to-partner.js';
 import type { GatewayContext } from '../../application/context.js';
 import { createInvitation, disconnectPartner } from '../../application/manage-connections.js';
+import type { RequestPullSync } from '../../dispatcher/pull/index.js';
 import type { Connection } from '../../domain/connection.js';
 
 const authMode = z.enum(['base64', 'plain']).default('base64');
@@ -17,12 +18,19 @@ const connectBody = z.object({
   auth_mode: authMode,
   label: z.string().max(100).optional(),
 });
+const syncBody = z.object({ full: z.boolean().optional() }).default({});
 
 /**
  * The operators' API (separate port): invite partners, connect to partners, list and end
  * connections. Bearer token compared in constant time. Answers plain JSON (not OCPI).
  */
-export function registerAdminRoutes(app: FastifyInstance, context: GatewayContext, adminToken: string, logger: Logger): void {
+export function registerAdminRoutes(
+  app: FastifyInstance,
+  context: GatewayContext,
+  adminToken: string,
+  logger: Logger,
+  ports: { requestSync?: RequestPullSync | undefined } = {},
+): void {
   const expected = digest(adminToken);
   app.addHook('onRequest', async (request, reply) => {
     if (request.url === '/healthz') return undefined;
@@ -73,6 +81,18 @@ export function registerAdminRoutes(app: FastifyInstance, context: GatewayContex
       partner_unregistered: result.partnerUnregistered,
       ...(result.partnerError ? { partner_error: result.partnerError } : {}),
     };
+  });
+
+  // The dispatcher runs the sync; this only asks for it (202) through the injected port.
+  app.post('/admin/connections/:id/sync', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const body = syncBody.parse(request.body ?? {});
+    if (!ports.requestSync) return reply.code(503).send({ error: { code: 'UNAVAILABLE', message: 'pull sync is not available in this process' } });
+    const sync = await ports.requestSync(id, { full: body.full === true });
+    if (sync.modules.length === 0) {
+      return reply.code(409).send({ error: { code: 'FAILED_PRECONDITION', message: `connection ${id} offers no Sender endpoint that we pull` } });
+    }
+    return reply.code(202).send({ connection_id: sync.connectionId, modules: sync.modules, full: sync.full, status: 'requested' });
   });
 
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {

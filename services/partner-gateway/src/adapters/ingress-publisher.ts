@@ -1,0 +1,55 @@
+import { Topics, type EventPublisher } from '@voltmesh/kafka';
+import { locations, objects, tariffs } from '@voltmesh/proto';
+import type { LocationWrite } from '../application/receivers/location-write.js';
+import type { TariffWrite } from '../application/receivers/tariff-write.js';
+
+/**
+ * Publishes accepted partner writes to the ingress topics. `publish` resolves once Kafka has
+ * the event on every in-sync replica (acks=all): only then is the partner answered.
+ */
+export class IngressPublisher {
+  constructor(private readonly publisher: EventPublisher) {}
+
+  async locationWrite(connectionId: string, write: LocationWrite, correlationId?: string): Promise<void> {
+    const { address } = write;
+    const event: locations.PartnerLocationWrite = {
+      connectionId,
+      party: { countryCode: address.countryCode.toUpperCase(), partyId: address.partyId.toUpperCase() },
+      locationId: address.locationId,
+      evseUid: address.evseUid ?? '',
+      connectorId: address.connectorId ?? '',
+      method: write.method === 'PUT' ? objects.WriteMethod.WRITE_METHOD_PUT : objects.WriteMethod.WRITE_METHOD_PATCH,
+      ocpiJson: JSON.stringify(write.method === 'PUT' ? write.object : write.patch),
+      receivedAt: new Date().toISOString(),
+    };
+    await this.publisher.publish({
+      topic: Topics.partnerLocation,
+      // The location's identity: every write to one location stays in order on one partition.
+      key: `${event.party?.countryCode}*${event.party?.partyId}*${address.locationId.toUpperCase()}`,
+      type: 'voltmesh.locations.v1.PartnerLocationWrite',
+      value: locations.PartnerLocationWrite.encode(event).finish(),
+      partner: connectionId,
+      ...(correlationId ? { correlationId } : {}),
+    });
+  }
+
+  async tariffWrite(connectionId: string, write: TariffWrite, correlationId?: string): Promise<void> {
+    const { address } = write;
+    const event: tariffs.PartnerTariffWrite = {
+      connectionId,
+      party: { countryCode: address.countryCode.toUpperCase(), partyId: address.partyId.toUpperCase() },
+      tariffId: address.tariffId,
+      method: write.method === 'PUT' ? objects.WriteMethod.WRITE_METHOD_PUT : objects.WriteMethod.WRITE_METHOD_DELETE,
+      ocpiJson: write.method === 'PUT' ? JSON.stringify(write.object) : '',
+      receivedAt: new Date().toISOString(),
+    };
+    await this.publisher.publish({
+      topic: Topics.partnerTariff,
+      key: `${event.party?.countryCode}*${event.party?.partyId}*${address.tariffId.toUpperCase()}`,
+      type: 'voltmesh.tariffs.v1.PartnerTariffWrite',
+      value: tariffs.PartnerTariffWrite.encode(event).finish(),
+      partner: connectionId,
+      ...(correlationId ? { correlationId } : {}),
+    });
+  }
+}

@@ -1,0 +1,54 @@
+import { OcpiError } from '@voltmesh/ocpi';
+import type { Logger } from '@voltmesh/telemetry';
+import type { IngressPublisher } from '../adapters/ingress-publisher.js';
+import type { Connection } from '../domain/connection.js';
+import { parseLocationWrite } from './receivers/location-write.js';
+import { parseTariffWrite } from './receivers/tariff-write.js';
+
+export interface PulledObjectsDeps {
+  connections: { get(id: string): Promise<Connection | undefined> };
+  ingress: Pick<IngressPublisher, 'locationWrite' | 'tariffWrite'>;
+  logger: Logger;
+}
+
+/**
+ * Where objects pulled from a partner's Sender interface go: through the same checks as a
+ * partner PUT (its own party, the full schema) onto the same ingress topic, so the owning
+ * service applies them with the same rules. An object that fails the checks is logged with
+ * the reason and counted, never stored; the rest of the page goes on.
+ */
+export function pulledObjectsSink(deps: PulledObjectsDeps) {
+  return async (context: { connectionId: string; module: string }, objects: unknown[]): Promise<void> => {
+    const connection = await deps.connections.get(context.connectionId);
+    if (connection?.state !== 'REGISTERED') throw new Error(`connection ${context.connectionId} is no longer registered`);
+    let rejected = 0;
+    // One page at a time, published in parallel: keys differ, so per-object order is unaffected.
+    await Promise.all(
+      objects.map(async (object) => {
+        try {
+          await publish(deps, connection, context.module, object);
+        } catch (error) {
+          if (!(error instanceof OcpiError)) throw error;
+          rejected += 1;
+          deps.logger.warn({ connection_id: connection.id, module: context.module, object_id: idOf(object), reason: error.message }, 'pulled object rejected');
+        }
+      }),
+    );
+    if (rejected > 0) deps.logger.warn({ connection_id: connection.id, module: context.module, rejected, of: objects.length }, 'pulled page had invalid objects');
+  };
+}
+
+async function publish(deps: PulledObjectsDeps, connection: Connection, module: string, object: unknown): Promise<void> {
+  const fields = (object ?? {}) as Record<string, unknown>;
+  const party = { countryCode: String(fields['country_code'] ?? ''), partyId: String(fields['party_id'] ?? '') };
+  switch (module) {
+    case 'locations':
+      return deps.ingress.locationWrite(connection.id, parseLocationWrite(connection, 'PUT', { ...party, locationId: String(fields['id'] ?? '') }, object));
+    case 'tariffs':
+      return deps.ingress.tariffWrite(connection.id, parseTariffWrite(connection, 'PUT', { ...party, tariffId: String(fields['id'] ?? '') }, object));
+    default:
+      throw new Error(`no ingress for pulled module ${module}`);
+  }
+}
+
+const idOf = (object: unknown): string => String(((object ?? {}) as Record<string, unknown>)['id'] ?? '?');
