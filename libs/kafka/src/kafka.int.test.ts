@@ -71,14 +71,20 @@ describe('libs/kafka against a real Kafka broker', () => {
         await publisher.publish({ topic: spec(topic), key: 'NL*VLT*LOC1', type: 'test.v1.Counter', value: Buffer.from(String(index)), partner: 'p1', correlationId: 'c1' }),
       );
     }
-    assert.equal(new Set(published.map((event) => event.partition)).size, 1, 'one key stays on one partition');
+    // Published concurrently, folded into batches: still in call order for one key.
+    await Promise.all(
+      Array.from({ length: 40 }, (_, index) => publisher.publish({ topic: spec(topic), key: 'NL*VLT*LOC2', type: 'test.v1.Counter', value: Buffer.from(String(index)) })),
+    );
 
     const seen: ConsumedEvent[] = [];
     const consumer = await runConsumer(kafka, { groupId, topics: [spec(topic)], publisher, logger, handle: async (event) => void seen.push(event) });
     try {
-      await waitUntil(() => seen.length === 5);
-      assert.deepEqual(seen.map((event) => event.value.toString()), ['0', '1', '2', '3', '4']);
-      const first = seen[0]!;
+      await waitUntil(() => seen.length === 45);
+      const ofKey = (key: string) => seen.filter((event) => event.key === key);
+      assert.deepEqual(ofKey('NL*VLT*LOC1').map((event) => event.value.toString()), ['0', '1', '2', '3', '4']);
+      assert.deepEqual(ofKey('NL*VLT*LOC2').map((event) => event.value.toString()), Array.from({ length: 40 }, (_, index) => String(index)));
+      assert.equal(new Set(ofKey('NL*VLT*LOC1').map((event) => event.partition)).size, 1, 'one key stays on one partition');
+      const first = ofKey('NL*VLT*LOC1')[0]!;
       assert.equal(first.meta.id, published[0]!.id);
       assert.match(first.meta.id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       assert.equal(first.meta.type, 'test.v1.Counter');
@@ -86,7 +92,7 @@ describe('libs/kafka against a real Kafka broker', () => {
       assert.equal(first.meta.partner, 'p1');
       assert.equal(first.meta.correlationId, 'c1');
       assert.ok(!Number.isNaN(Date.parse(first.meta.time)));
-      await waitUntil(async () => (await committedOffsets(groupId, topic)) === 5);
+      await waitUntil(async () => (await committedOffsets(groupId, topic)) === 45);
     } finally {
       await consumer.stop();
       await publisher.disconnect();

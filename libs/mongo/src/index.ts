@@ -1,2 +1,3 @@
 export { connectMongo, isDuplicateKeyError, mongoCall } from './connect.js';
 export type { MongoHandle } from './connect.js';
+export { KeyedLock } from './keyed-lock.js';

@@ -45,3 +45,4 @@ export {
 export type { Location, Evse, Connector, LocationStatus } from './schemas/locations.js';
 export { tariffSchema, tariffElementSchema, priceComponentSchema, tariffRestrictionsSchema, tariffDimensionTypeSchema } from './schemas/tariffs.js';
 export type { Tariff, TariffElement, PriceComponent, TariffRestrictions } from './schemas/tariffs.js';
+export { sameContent } from './same-content.js';

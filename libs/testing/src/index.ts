@@ -14,3 +14,4 @@ export type { TestInfra } from './test-infra.js';
 export { aLocation, anEvse, aConnector, BUILDER_TIME } from './builders/locations.js';
 export { collectEvents } from './event-collector.js';
 export type { CollectedEvent, EventCollector } from './event-collector.js';
+export { aTariff, aTariffElement, aPriceComponent } from './builders/tariffs.js';

@@ -144,7 +144,13 @@ describe('locations service on real Kafka and FerretDB', () => {
     const before = changes.events.length;
     const event = await changes.next((candidate) => changes.events.indexOf(candidate) >= before && candidate.key.endsWith('*OWN1'), 5_000);
     assert.equal(changed(event).location?.id, 'OWN1');
-    const document = await mongo.db.collection('locations').findOne({ _id: `${own.country_code}*${own.party_id}*OWN1` as never });
+    // The marker is cleared just after the event is sent: wait for it rather than read it once.
+    const deadline = Date.now() + 5_000;
+    let document = await mongo.db.collection('locations').findOne({ _id: `${own.country_code}*${own.party_id}*OWN1` as never });
+    while (document?.['unpublished'] !== false && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      document = await mongo.db.collection('locations').findOne({ _id: `${own.country_code}*${own.party_id}*OWN1` as never });
+    }
     assert.equal(document?.['unpublished'], false);
   });
 

@@ -2,4 +2,6 @@ import { runService } from '@voltmesh/runtime';
 import { buildTariffs } from './app.js';
 import { loadTariffsConfig } from './config.js';
 
-await runService('tariffs', loadTariffsConfig(), buildTariffs);
+const config = loadTariffsConfig();
+
+await runService('tariffs', config, (deps) => buildTariffs(config, deps));

@@ -1,9 +1,9 @@
 import { failedPrecondition, invalidArgument, unavailable } from '@voltmesh/errors';
 import { Topics, type EventPublisher } from '@voltmesh/kafka';
-import { locationSchema, zodErrorMessage, type Location } from '@voltmesh/ocpi';
+import { KeyedLock } from '@voltmesh/mongo';
+import { type Location, locationSchema, sameContent, zodErrorMessage } from '@voltmesh/ocpi';
 import { locations, objects } from '@voltmesh/proto';
 import type { LocationStore } from '../adapters/location-store.js';
-import { sameContent } from '../domain/same-content.js';
 import { statusOnlyChanges, type EvseStatusChange } from '../domain/status-changes.js';
 import { locationKey, type LocationKey, type Owner, type StoredLocation } from '../domain/stored-location.js';
 
@@ -29,7 +29,14 @@ export class LocationWriter {
     private readonly publisher: EventPublisher,
   ) {}
 
+  private readonly lock = new KeyedLock();
+
+  /** Writers of one object take turns in this process (see KeyedLock: FerretDB's conditional updates race). */
   async write(key: LocationKey, owner: Owner, connectionId: string, change: LocationChange): Promise<WriteResult> {
+    return this.lock.run(locationKey(key), () => this.writeOnce(key, owner, connectionId, change));
+  }
+
+  private async writeOnce(key: LocationKey, owner: Owner, connectionId: string, change: LocationChange): Promise<WriteResult> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
       const stored = await this.store.get(key);
       if (stored && stored.owner !== owner) {

@@ -1,5 +1,4 @@
-import type { Location } from '@voltmesh/ocpi';
-import { sameContent } from './same-content.js';
+import { type Location, sameContent } from '@voltmesh/ocpi';
 
 export interface EvseStatusChange {
   evse_uid: string;
