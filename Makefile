@@ -43,5 +43,11 @@ check: install proto-check typecheck lint
 test: check         ## static checks, then unit + integration + e2e on real Kafka and FerretDB
 	@$(TSX) test/run.ts
 
-demo bench chaos:
+demo: up           ## seed our CPO network, connect a simulated partner eMSP, run the charger simulator (Ctrl-C stops)
+	@$(TSX) scripts/demo.ts
+
+bench: install      ## benchmarks: figures and ratios measured side by side (docs/benchmarks.md)
+	@$(TSX) bench/price-engine.ts
+
+chaos:
 	@echo "make $@: arrives with a later issue (see the issue list)"; exit 2

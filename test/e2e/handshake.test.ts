@@ -7,8 +7,7 @@ import { Topics } from '@voltmesh/kafka';
 import { partners, partnerService } from '@voltmesh/proto';
 import { credentials } from '@grpc/grpc-js';
 import { checkGrpcHealth } from '@voltmesh/grpc';
-import { freePort, MESH_PROCESSES, meshLogFile, waitFor } from '@voltmesh/testing';
-import { startSimPartner, type SimPartner } from '../support/sim-partner.js';
+import { freePort, MESH_PROCESSES, meshLogFile, startSimPartner, waitFor, type SimPartner } from '@voltmesh/testing';
 import { http, ocpiToken, startTestMesh, type RunningMesh } from './mesh-fixture.js';
 
 interface Envelope {

@@ -6,8 +6,7 @@ import { credentials } from '@grpc/grpc-js';
 import { callUnary } from '@voltmesh/grpc';
 import { parseNextLink, type Location } from '@voltmesh/ocpi';
 import { locationService, objects } from '@voltmesh/proto';
-import { aLocation, anEvse, repoRoot, sleep } from '@voltmesh/testing';
-import { startSimPartner, type SimPartner } from '../support/sim-partner.js';
+import { aLocation, anEvse, repoRoot, sleep, startSimPartner, type SimPartner } from '@voltmesh/testing';
 import { http, startTestMesh, type RunningMesh } from './mesh-fixture.js';
 
 const examples = join(repoRoot(), '..', 'shared', 'ocpi', 'examples', '2.2.1');

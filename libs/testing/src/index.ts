@@ -15,3 +15,5 @@ export { aLocation, anEvse, aConnector, BUILDER_TIME } from './builders/location
 export { collectEvents } from './event-collector.js';
 export type { CollectedEvent, EventCollector } from './event-collector.js';
 export { aTariff, aTariffElement, aPriceComponent } from './builders/tariffs.js';
+export { startSimPartner } from './sim-partner/sim-partner.js';
+export type { SimPartner, SimPartnerOptions, SimResult } from './sim-partner/sim-partner.js';

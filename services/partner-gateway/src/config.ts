@@ -47,7 +47,7 @@ const gatewayEnv = z.object({
   /** The tariffs service (reads of the Sender interface and of partners' tariffs). */
   TARIFFS_GRPC_ADDRESS: z.string().default('127.0.0.1:50054'),
   /** Deadline of every gRPC call the gateway makes to a domain service. */
-  SERVICE_DEADLINE_MS: positiveInt(2_000),
+  SERVICE_DEADLINE_MS: positiveInt(5_000),
   /** A partner PATCH right after its PUT may find the PUT still in Kafka: checked again after this. */
   WRITE_RECHECK_MS: positiveInt(250),
 });
