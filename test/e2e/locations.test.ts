@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { credentials } from '@grpc/grpc-js';
 import { callUnary } from '@voltmesh/grpc';
 import { parseNextLink, type Location } from '@voltmesh/ocpi';
-import { locationService, objects } from '@voltmesh/proto';
+import { locationService, objects, tariffService } from '@voltmesh/proto';
 import { aLocation, anEvse, repoRoot, sleep, startSimPartner, type SimPartner } from '@voltmesh/testing';
 import { http, startTestMesh, type RunningMesh } from './mesh-fixture.js';
 
@@ -34,6 +34,7 @@ describe('locations end to end: a partner CPO pushes to our eMSP, a partner eMSP
   let cpo: SimPartner;
   let emsp: SimPartner;
   let locations: locationService.LocationServiceClient;
+  let tariffsClient: tariffService.TariffServiceClient;
   let base: string;
   const admin = (method: string, path: string, body?: unknown) => http(method, `${mesh.adminUrl}${path}`, { authorization: `Bearer ${mesh.adminToken}`, ...(body !== undefined ? { body } : {}) });
   const connect = async (partner: SimPartner) => {
@@ -56,10 +57,12 @@ describe('locations end to end: a partner CPO pushes to our eMSP, a partner eMSP
     await connect(cpo);
     await connect(emsp);
     locations = new locationService.LocationServiceClient(`127.0.0.1:${mesh.grpcPorts.locations}`, credentials.createInsecure());
+    tariffsClient = new tariffService.TariffServiceClient(`127.0.0.1:${mesh.grpcPorts.tariffs}`, credentials.createInsecure());
   });
 
   after(async () => {
     locations.close();
+    tariffsClient.close();
     await cpo.close();
     await emsp.close();
     await mesh.stop();
@@ -153,5 +156,49 @@ describe('locations end to end: a partner CPO pushes to our eMSP, a partner eMSP
     const badQuery = await emsp.callPeer('GET', `${base}/ocpi/2.2.1/cpo/locations?date_from=yesterday`);
     assert.equal((badQuery.body as Envelope).status_code, 2001);
     assert.match((badQuery.body as Envelope).status_message ?? '', /date_from/);
+  });
+
+  test('our changes reach the partner eMSP: PUT of new locations, PATCH of a status, tariffs PUT and DELETE, with OCPI headers; never a stale state after a newer one', async () => {
+    const ours = aLocation({ country_code: 'NL', party_id: 'VLT', id: 'PUSHED', evses: [anEvse({ uid: 'P1' })], last_updated: '2026-07-01T00:00:00.000Z' });
+    await callUnary<locationService.UpsertLocationRequest, locationService.UpsertLocationResponse>(locations.upsertLocation.bind(locations), { ocpiJson: JSON.stringify(ours) }, 5_000);
+    const received = (method: string, path: string) => emsp.state.received.filter((push) => push.method === method && push.path === path);
+    const put = await eventually(async () => received('PUT', '/ocpi/2.2.1/locations/NL/VLT/PUSHED'), (pushes) => pushes.length > 0, 'the PUT of our new location');
+    const headers = put[0]!.headers;
+    assert.equal(headers['ocpi-from-country-code'], 'NL');
+    assert.equal(headers['ocpi-from-party-id'], 'VLT');
+    assert.equal(headers['ocpi-to-country-code'], 'DE');
+    assert.equal(headers['ocpi-to-party-id'], 'EMS');
+    assert.ok(headers['x-request-id'] && headers['x-correlation-id'], 'X-Request-ID and X-Correlation-ID');
+    assert.match(headers['authorization'] ?? '', /^Token [A-Za-z0-9+/=]+$/, 'the partner token, Base64 as 2.2.1 says');
+    assert.equal((put[0]!.body as Location).evses[0]?.uid, 'P1');
+
+    // A burst of status changes: only newest states go out, each newer than the one before.
+    const statuses = ['CHARGING', 'AVAILABLE', 'RESERVED', 'CHARGING', 'OUTOFORDER', 'AVAILABLE', 'CHARGING'];
+    for (const [index, status] of statuses.entries()) {
+      await callUnary<locationService.ReportEvseStatusRequest, locationService.ReportEvseStatusResponse>(
+        locations.reportEvseStatus.bind(locations),
+        { party: { countryCode: 'NL', partyId: 'VLT' }, locationId: 'PUSHED', evseUid: 'P1', status, at: `2026-07-01T00:00:0${index + 1}.000Z` },
+        5_000,
+      );
+    }
+    const lastSeen = (pushes: typeof emsp.state.received) => {
+      const states = pushes
+        .filter((push) => push.path.startsWith('/ocpi/2.2.1/locations/NL/VLT/PUSHED'))
+        .map((push) => (push.method === 'PATCH' ? (push.body as { status: string; last_updated: string }) : (push.body as Location).evses[0]!));
+      return states;
+    };
+    const states = await eventually(async () => lastSeen(emsp.state.received), (seen) => seen.at(-1)?.last_updated === '2026-07-01T00:00:07.000Z', 'the newest status to arrive');
+    assert.equal(states.at(-1)?.status, 'CHARGING');
+    const times = states.map((state) => state.last_updated);
+    assert.deepEqual(times, [...times].sort(), `never an older state after a newer one: ${times.join(', ')}`);
+    assert.ok(received('PATCH', '/ocpi/2.2.1/locations/NL/VLT/PUSHED/P1').length > 0, 'status changes go as EVSE PATCHes');
+    assert.ok(states.length <= statuses.length + 1, 'coalesced: at most one push per change');
+
+    const tariff = { country_code: 'NL', party_id: 'VLT', id: 'PUSHED-T', currency: 'EUR', elements: [{ price_components: [{ type: 'ENERGY', price: 0.3, step_size: 1 }] }], last_updated: '2026-07-01T00:00:00Z' };
+    await callUnary<tariffService.UpsertTariffRequest, tariffService.UpsertTariffResponse>(tariffsClient.upsertTariff.bind(tariffsClient), { ocpiJson: JSON.stringify(tariff) }, 5_000);
+    await eventually(async () => received('PUT', '/ocpi/2.2.1/tariffs/NL/VLT/PUSHED-T'), (pushes) => pushes.length === 1, 'the PUT of our tariff');
+    await callUnary<tariffService.DeleteTariffRequest, tariffService.DeleteTariffResponse>(tariffsClient.deleteTariff.bind(tariffsClient), { party: { countryCode: 'NL', partyId: 'VLT' }, id: 'PUSHED-T' }, 5_000);
+    await eventually(async () => received('DELETE', '/ocpi/2.2.1/tariffs/NL/VLT/PUSHED-T'), (pushes) => pushes.length === 1, 'the DELETE of our tariff');
+    assert.equal(cpo.state.received.length, 0, 'a partner without a locations or tariffs Receiver gets nothing');
   });
 });

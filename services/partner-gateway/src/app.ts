@@ -9,8 +9,10 @@ import { IngressPublisher } from './adapters/ingress-publisher.js';
 import { LocationsClient } from './adapters/locations-client.js';
 import { TariffsClient } from './adapters/tariffs-client.js';
 import { PartnerClient } from './adapters/partner-client.js';
+import { TokenCache } from './adapters/token-cache.js';
 import { TokenCipher } from './adapters/token-cipher.js';
-import type { GatewayContext } from './application/context.js';
+import type { ConnectionEvents, GatewayContext } from './application/context.js';
+import { KnownLocations } from './application/receivers/receive-location.js';
 import type { GatewayConfig } from './config.js';
 import type { RequestPullSync } from './dispatcher/pull/index.js';
 import type { OwnPlatform } from './domain/own-credentials.js';
@@ -46,6 +48,7 @@ export interface Gateway {
 export function buildGateway(deps: GatewayDeps): Gateway {
   const { config, logger } = deps;
   const store = new ConnectionStore(deps.db, new TokenCipher(config.TOKEN_ENCRYPTION_KEY));
+  const tokens = new TokenCache(config.AUTH_CACHE_MS);
   const platform: OwnPlatform = {
     publicUrl: config.PUBLIC_URL,
     parties: config.OWN_PARTIES,
@@ -57,7 +60,7 @@ export function buildGateway(deps: GatewayDeps): Gateway {
     platform,
     logger,
     partners: new PartnerClient(config.PARTNER_TIMEOUT_MS, logger.child({ component: 'partner-client' })),
-    events: new KafkaConnectionEvents(deps.publisher, logger),
+    events: clearingOnChange(new KafkaConnectionEvents(deps.publisher, logger), tokens),
   };
 
   const ocpi = Fastify({
@@ -69,7 +72,7 @@ export function buildGateway(deps: GatewayDeps): Gateway {
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
   });
   registerRequestSpans(ocpi);
-  registerOcpiConventions(ocpi, { store, logger });
+  registerOcpiConventions(ocpi, { store, tokens, logger });
   registerVersionsRoutes(ocpi, platform);
   registerCredentialsRoutes(ocpi, context);
   const ingress = new IngressPublisher(deps.publisher);
@@ -77,7 +80,7 @@ export function buildGateway(deps: GatewayDeps): Gateway {
   const tariffs = new TariffsClient(config.TARIFFS_GRPC_ADDRESS, config.SERVICE_DEADLINE_MS);
   registerLocationRoutes(
     ocpi,
-    { locations, ingress, recheckAfterMs: config.WRITE_RECHECK_MS },
+    { locations, ingress, recheckAfterMs: config.WRITE_RECHECK_MS, known: new KnownLocations(config.KNOWN_LOCATIONS_MS) },
     { locations, cpoParties: config.OWN_PARTIES.filter((party) => party.role === 'CPO'), maxLimit: config.PAGE_LIMIT_MAX },
     config.PUBLIC_URL,
   );
@@ -97,4 +100,14 @@ export function buildGateway(deps: GatewayDeps): Gateway {
 /** pino's Logger is a FastifyBaseLogger at runtime; the declared generics differ only in defaults. */
 function httpLogger(logger: Logger, component: string): FastifyBaseLogger {
   return logger.child({ component }) as FastifyBaseLogger;
+}
+
+/** Every connection change made here (rotation, unregistration) drops cached tokens at once. */
+function clearingOnChange(events: ConnectionEvents, tokens: TokenCache): ConnectionEvents {
+  return {
+    async published(connection, change, correlationId) {
+      tokens.clear();
+      await events.published(connection, change, correlationId);
+    },
+  };
 }

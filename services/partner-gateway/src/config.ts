@@ -48,6 +48,10 @@ const gatewayEnv = z.object({
   TARIFFS_GRPC_ADDRESS: z.string().default('127.0.0.1:50054'),
   /** Deadline of every gRPC call the gateway makes to a domain service. */
   SERVICE_DEADLINE_MS: positiveInt(5_000),
+  /** How long a registered partner's token is trusted without a database read (0 turns it off). */
+  AUTH_CACHE_MS: z.coerce.number().int().min(0).default(5_000),
+  /** How long a location seen to exist skips the existence check of partner PATCHes (0 turns it off). */
+  KNOWN_LOCATIONS_MS: z.coerce.number().int().min(0).default(60_000),
   /** A partner PATCH right after its PUT may find the PUT still in Kafka: checked again after this. */
   WRITE_RECHECK_MS: positiveInt(250),
 });

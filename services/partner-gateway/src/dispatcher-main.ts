@@ -8,11 +8,16 @@ import { TokenCipher } from './adapters/token-cipher.js';
 import { pulledObjectsSink } from './application/pulled-objects.js';
 import { loadDispatcherConfig } from './config.js';
 import { PartnerDirectory } from './dispatcher/partner-directory.js';
+import { PartnerClient } from './adapters/partner-client.js';
+import { consumeOwnChanges } from './dispatcher/own-changes/consume-own-changes.js';
 import { httpPageFetcher, PullStateStore, PullSync } from './dispatcher/pull/index.js';
+import { MongoPushOutbox, PushEngine } from './dispatcher/push/index.js';
 
 /**
- * The dispatcher: keeps the partner directory current from connection events and pulls
- * partners' Sender interfaces (full crawl, then incremental) onto the ingress topics.
+ * The dispatcher: keeps the partner directory current from connection events, pushes our own
+ * location, EVSE-status and tariff changes to every partner's Receiver (coalesced, retried, from
+ * a durable outbox), and pulls partners' Sender interfaces (full crawl, then incremental) onto
+ * the ingress topics.
  */
 const config = loadDispatcherConfig();
 
@@ -22,6 +27,20 @@ await runService('dispatcher', config, async ({ db, kafka, publisher, logger }) 
   const directory = new PartnerDirectory(connections, logger);
   await directory.loadAll();
   const ownEmsp = config.OWN_PARTIES.find((party) => party.role === 'EMSP');
+  const outbox = new MongoPushOutbox(db);
+  await outbox.ensureIndexes();
+  const engine = new PushEngine({
+    outbox,
+    partners: new PartnerClient(config.PARTNER_TIMEOUT_MS, logger.child({ component: 'push-client' })),
+    credentials: {
+      async getCredentials(partnerId) {
+        const connection = directory.get(partnerId);
+        const token = connection ? await connections.outboundToken(partnerId) : undefined;
+        return connection && token ? { token, authMode: connection.authMode } : undefined;
+      },
+    },
+    logger: logger.child({ component: 'push' }),
+  });
   const pull = new PullSync(
     {
       connections,
@@ -55,13 +74,21 @@ await runService('dispatcher', config, async ({ db, kafka, publisher, logger }) 
           }
           if (!changed.connection?.id) throw invalidArgument('PartnerConnectionChanged without a connection id');
           await directory.refresh(changed.connection.id);
+          // An unregistered partner's undelivered pushes would wait forever: drop them.
+          if (!directory.get(changed.connection.id) && changed.change === partners.ChangeKind.CHANGE_KIND_UNREGISTERED) {
+            await outbox.forgetPartner(changed.connection.id);
+          }
         },
       });
+      engine.start();
+      const ownChanges = await consumeOwnChanges({ kafka, engine, directory, publisher, logger });
       pull.start();
       return {
         async stop() {
           clearInterval(reload);
           await pull.stop();
+          await Promise.all(ownChanges.map((running) => running.stop()));
+          await engine.stop();
           await consumer.stop();
         },
       };

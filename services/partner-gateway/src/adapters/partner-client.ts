@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '@voltmesh/errors';
-import { encodeAuthorizationHeader, ocpiEnvelopeSchema, zodErrorMessage } from '@voltmesh/ocpi';
+import { encodeAuthorizationHeader, OcpiHeader, ocpiEnvelopeSchema, zodErrorMessage, type RoutingHeaders } from '@voltmesh/ocpi';
 import type { Logger } from '@voltmesh/telemetry';
 import type { AuthMode } from '../domain/connection.js';
 
 export interface PartnerRequest<T> {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
   token: string;
   authMode: AuthMode;
@@ -14,6 +14,14 @@ export interface PartnerRequest<T> {
   /** Schema of the envelope's `data`; the call fails when the partner's data does not match. */
   data: z.ZodType<T>;
   correlationId?: string;
+  /** Our X-Request-ID for this call, when the caller wants to log or store it; a fresh one otherwise. */
+  requestId?: string;
+  /** OCPI-from/to-* headers: which of our parties speaks to which of theirs. */
+  routing?: RoutingHeaders;
+  /** Ends the call early (e.g. on shutdown); the deadline applies as well. */
+  signal?: AbortSignal;
+  /** This call's deadline, instead of the client's default. */
+  timeoutMs?: number;
 }
 
 export interface PartnerResponse<T> {
@@ -21,19 +29,29 @@ export interface PartnerResponse<T> {
   statusCode: number;
   statusMessage?: string;
   data: T;
+  requestId: string;
+  /** The partner's Retry-After header as sent (seconds or an HTTP date), e.g. on a 429 with an envelope. */
+  retryAfter?: string;
 }
 
 /** Why a call to a partner failed, for messages that name the cause (OCPI 3001 and friends). */
-export type PartnerFailure = 'unreachable' | 'timeout' | 'http-status' | 'not-json' | 'bad-envelope' | 'bad-data';
+export type PartnerFailure = 'unreachable' | 'timeout' | 'aborted' | 'http-status' | 'not-json' | 'bad-envelope' | 'bad-data';
 
 export class PartnerCallError extends AppError {
   override readonly name = 'PartnerCallError';
+  /** HTTP status of the partner's answer, when there was one. */
+  readonly httpStatus: number | undefined;
+  /** The partner's Retry-After header as sent, when there was one. */
+  readonly retryAfter: string | undefined;
+
   constructor(
     readonly failure: PartnerFailure,
     message: string,
-    options: { cause?: unknown; httpStatus?: number } = {},
+    options: { cause?: unknown; httpStatus?: number; retryAfter?: string } = {},
   ) {
     super('UNAVAILABLE', message, { cause: options.cause, details: { failure, httpStatus: options.httpStatus } });
+    this.httpStatus = options.httpStatus;
+    this.retryAfter = options.retryAfter;
   }
 }
 
@@ -51,36 +69,35 @@ export class PartnerClient {
   ) {}
 
   async call<T>(request: PartnerRequest<T>): Promise<PartnerResponse<T | undefined>> {
-    const requestId = randomUUID();
+    const requestId = request.requestId ?? randomUUID();
     const headers: Record<string, string> = {
       authorization: encodeAuthorizationHeader(request.token, request.authMode),
-      'x-request-id': requestId,
-      'x-correlation-id': request.correlationId ?? randomUUID(),
+      [OcpiHeader.requestId]: requestId,
+      [OcpiHeader.correlationId]: request.correlationId ?? randomUUID(),
       accept: 'application/json',
+      ...routingHeaders(request.routing),
     };
     if (request.body !== undefined) headers['content-type'] = 'application/json';
     const where = `${request.method} ${request.url}`;
+    const timeoutMs = request.timeoutMs ?? this.timeoutMs;
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const signal = request.signal ? AbortSignal.any([deadline, request.signal]) : deadline;
 
     let response: Response;
     try {
       response = await fetch(request.url, {
         method: request.method,
         headers,
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal,
         redirect: 'error',
         ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
       });
     } catch (error) {
-      const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-      const cause = describeNetworkError(error);
-      throw new PartnerCallError(
-        timedOut ? 'timeout' : 'unreachable',
-        timedOut ? `${where} got no answer within ${this.timeoutMs} ms` : `${where} failed: ${cause}`,
-        { cause: error },
-      );
+      throw networkFailure(error, where, timeoutMs, request.signal);
     }
 
-    const text = await readCapped(response, MAX_RESPONSE_BYTES, where);
+    const retryAfter = response.headers.get('retry-after') ?? undefined;
+    const text = await readCapped(response, MAX_RESPONSE_BYTES, where, (error) => networkFailure(error, where, timeoutMs, request.signal));
     this.logger.debug({ method: request.method, url: request.url, status: response.status, request_id: requestId }, 'partner call');
     let json: unknown;
     try {
@@ -89,6 +106,7 @@ export class PartnerClient {
       throw new PartnerCallError('not-json', `${where} answered HTTP ${response.status} with a body that is not JSON`, {
         cause: error,
         httpStatus: response.status,
+        ...(retryAfter !== undefined ? { retryAfter } : {}),
       });
     }
     const envelope = ocpiEnvelopeSchema(z.unknown()).safeParse(json);
@@ -97,7 +115,7 @@ export class PartnerClient {
       throw new PartnerCallError(
         response.ok ? 'bad-envelope' : 'http-status',
         `${where} answered HTTP ${response.status} without a valid OCPI response (${detail})`,
-        { httpStatus: response.status },
+        { httpStatus: response.status, ...(retryAfter !== undefined ? { retryAfter } : {}) },
       );
     }
     const { status_code: statusCode, status_message: statusMessage, data: rawData } = envelope.data;
@@ -115,13 +133,37 @@ export class PartnerClient {
       httpStatus: response.status,
       statusCode,
       data,
+      requestId,
       ...(statusMessage ? { statusMessage } : {}),
+      ...(retryAfter !== undefined ? { retryAfter } : {}),
     };
   }
 }
 
+function routingHeaders(routing: RoutingHeaders | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (routing?.fromCountryCode) headers[OcpiHeader.fromCountryCode] = routing.fromCountryCode;
+  if (routing?.fromPartyId) headers[OcpiHeader.fromPartyId] = routing.fromPartyId;
+  if (routing?.toCountryCode) headers[OcpiHeader.toCountryCode] = routing.toCountryCode;
+  if (routing?.toPartyId) headers[OcpiHeader.toPartyId] = routing.toPartyId;
+  return headers;
+}
+
+/** The caller's own abort is 'aborted'; our deadline is 'timeout'; anything else 'unreachable'. */
+function networkFailure(error: unknown, where: string, timeoutMs: number, callerSignal: AbortSignal | undefined): PartnerCallError {
+  if (callerSignal?.aborted) return new PartnerCallError('aborted', `${where} was abandoned by the caller`, { cause: error });
+  const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+  if (timedOut) return new PartnerCallError('timeout', `${where} got no answer within ${timeoutMs} ms`, { cause: error });
+  return new PartnerCallError('unreachable', `${where} failed: ${describeNetworkError(error)}`, { cause: error });
+}
+
 /** Reads the answer as it streams and stops at `limit` bytes: a partner cannot make us buffer without bound. */
-async function readCapped(response: Response, limit: number, where: string): Promise<string> {
+async function readCapped(
+  response: Response,
+  limit: number,
+  where: string,
+  broken: (error: unknown) => PartnerCallError,
+): Promise<string> {
   const tooLarge = () => new PartnerCallError('bad-envelope', `${where} answered more than ${limit} bytes`);
   if (Number(response.headers.get('content-length') ?? '0') > limit) throw tooLarge();
   if (!response.body) return '';
@@ -141,6 +183,8 @@ async function readCapped(response: Response, limit: number, where: string): Pro
     }
   } catch (error) {
     if (error instanceof PartnerCallError) throw error;
+    const failure = broken(error);
+    if (failure.failure !== 'unreachable') throw failure;
     throw new PartnerCallError('unreachable', `${where} broke off its answer: ${describeNetworkError(error)}`, { cause: error });
   }
   return Buffer.concat(chunks).toString('utf8');

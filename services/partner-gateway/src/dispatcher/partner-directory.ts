@@ -32,6 +32,15 @@ export class PartnerDirectory {
     this.logger.info({ connection_id: connectionId, registered: this.live.has(connectionId), partners: this.live.size }, 'partner directory updated');
   }
 
+  /** The registered connections, as last loaded. */
+  registered(): IterableIterator<Connection> {
+    return this.live.values();
+  }
+
+  get(connectionId: string): Connection | undefined {
+    return this.live.get(connectionId);
+  }
+
   get size(): number {
     return this.live.size;
   }

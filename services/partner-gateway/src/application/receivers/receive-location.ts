@@ -10,6 +10,35 @@ export interface LocationReceiverDeps {
   ingress: Pick<IngressPublisher, 'locationWrite'>;
   /** A PUT just before a PATCH may still be on its way through Kafka: look once more after this. */
   recheckAfterMs: number;
+  /** Locations seen to exist lately: a status PATCH stream would otherwise read each one every time. */
+  known: KnownLocations;
+}
+
+/**
+ * Locations (with their EVSEs and connectors) recently read, for existence checks only. OCPI
+ * never deletes a location, EVSE or connector (they become REMOVED), so a positive answer stays
+ * true; a miss is always checked against the service. Bounded, oldest out first.
+ */
+export class KnownLocations {
+  private readonly entries = new Map<string, { location: Location; expires: number }>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries = 50_000,
+  ) {}
+
+  get(key: string): Location | undefined {
+    const entry = this.entries.get(key);
+    if (entry && entry.expires > Date.now()) return entry.location;
+    if (entry) this.entries.delete(key);
+    return undefined;
+  }
+
+  set(key: string, location: Location): void {
+    if (this.ttlMs <= 0) return;
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(key, { location, expires: Date.now() + this.ttlMs });
+  }
 }
 
 /**
@@ -32,7 +61,14 @@ export async function readPartnerLocation(deps: LocationReceiverDeps, caller: Ca
 }
 
 async function requireExisting(deps: LocationReceiverDeps, address: LocationAddress, wholeTarget: boolean): Promise<void> {
-  const find = async () => deps.locations.get(address.countryCode, address.partyId, address.locationId);
+  const key = `${address.countryCode}*${address.partyId}*${address.locationId}`.toUpperCase();
+  const cached = deps.known.get(key);
+  if (cached && !missing(cached, address, wholeTarget)) return;
+  const find = async () => {
+    const found = await deps.locations.get(address.countryCode, address.partyId, address.locationId);
+    if (found) deps.known.set(key, found);
+    return found;
+  };
   let location = await find();
   if (!location || missing(location, address, wholeTarget)) {
     await new Promise((resolve) => setTimeout(resolve, deps.recheckAfterMs));

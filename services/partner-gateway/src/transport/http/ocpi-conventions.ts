@@ -5,6 +5,7 @@ import { isAppError } from '@voltmesh/errors';
 import { invalidBody, OcpiError, ocpiErrorBody, OcpiStatus, parseAuthorizationHeader } from '@voltmesh/ocpi';
 import type { Logger } from '@voltmesh/telemetry';
 import type { ConnectionStore } from '../../adapters/connection-store.js';
+import type { TokenCache } from '../../adapters/token-cache.js';
 import type { Caller } from '../../application/partner-registers.js';
 
 /**
@@ -32,7 +33,7 @@ const HEADER_ID = /^[\x21-\x7e]{1,128}$/;
  * echoed (generated when absent: lax and 2.1.1 partners omit them), token → partner
  * (401 when unknown), and every error answered in the OCPI envelope.
  */
-export function registerOcpiConventions(app: FastifyInstance, deps: { store: ConnectionStore; logger: Logger }): void {
+export function registerOcpiConventions(app: FastifyInstance, deps: { store: ConnectionStore; tokens: TokenCache; logger: Logger }): void {
   app.decorateRequest('caller', undefined);
   app.decorateRequest('correlationId', '');
 
@@ -43,7 +44,7 @@ export function registerOcpiConventions(app: FastifyInstance, deps: { store: Con
 
     const level = request.routeOptions.config.auth;
     if (!level) return;
-    const caller = await authenticate(deps.store, request);
+    const caller = await authenticate(deps.store, level === 'registered' ? deps.tokens : undefined, request);
     if (!caller) {
       return reply.code(401).send(ocpiErrorBody(OcpiStatus.CLIENT_ERROR, 'missing or unknown credentials token'));
     }
@@ -61,11 +62,20 @@ export function registerOcpiConventions(app: FastifyInstance, deps: { store: Con
   app.setErrorHandler((error: FastifyError | Error, request, reply) => sendError(error, request, reply, deps.logger));
 }
 
-async function authenticate(store: ConnectionStore, request: FastifyRequest): Promise<Omit<Caller, 'correlationId'> | undefined> {
+async function authenticate(store: ConnectionStore, cache: TokenCache | undefined, request: FastifyRequest): Promise<Omit<Caller, 'correlationId'> | undefined> {
   // Base64 per 2.2.1, raw from lax partners: try each reading of the header.
-  for (const token of parseAuthorizationHeader(request.headers.authorization)) {
+  const readings = parseAuthorizationHeader(request.headers.authorization);
+  for (const token of readings) {
+    const cached = cache?.get(token);
+    if (cached) return { connection: cached, token };
+  }
+  for (const token of readings) {
     const connection = await store.findByInboundToken(token);
-    if (connection) return { connection, token };
+    if (connection) {
+      // Only registered partners on functional routes: handshake routes always read the store.
+      if (connection.state === 'REGISTERED') cache?.set(token, connection);
+      return { connection, token };
+    }
   }
   return undefined;
 }

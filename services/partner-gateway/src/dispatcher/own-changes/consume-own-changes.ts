@@ -1,0 +1,84 @@
+import type { Kafka } from 'kafkajs';
+import { invalidArgument } from '@voltmesh/errors';
+import { ConsumerGroups, runConsumer, Topics, type ConsumedEvent, type EventPublisher, type RunningConsumer } from '@voltmesh/kafka';
+import { locationSchema, tariffSchema, zodErrorMessage, type Location, type Tariff } from '@voltmesh/ocpi';
+import { locations, objects, tariffs } from '@voltmesh/proto';
+import type { Logger } from '@voltmesh/telemetry';
+import type { PartnerDirectory } from '../partner-directory.js';
+import type { PushEngine } from '../push/index.js';
+import { locationObjectKey, locationPush } from './location-pushes.js';
+import { pushTargets } from './push-targets.js';
+import { tariffPush } from './tariff-pushes.js';
+
+export interface OwnChangesDeps {
+  kafka: Kafka;
+  engine: Pick<PushEngine, 'enqueue' | 'hasPending'>;
+  directory: Pick<PartnerDirectory, 'registered'>;
+  publisher: EventPublisher;
+  logger: Logger;
+}
+
+/**
+ * Our own location and tariff changes, from the domain topics to every partner with the
+ * matching Receiver endpoint. The offset is committed only once every partner's push is in
+ * the durable outbox; partners' changes (owner PARTNER) are not ours to send.
+ */
+export async function consumeOwnChanges(deps: OwnChangesDeps): Promise<RunningConsumer[]> {
+  const common = { publisher: deps.publisher, logger: deps.logger, partitionsConsumedConcurrently: 6 };
+  const locationConsumer = await runConsumer(deps.kafka, {
+    ...common,
+    groupId: ConsumerGroups.dispatcherLocations,
+    topics: [Topics.location],
+    handle: async (event) => {
+      const changed = decode(() => locations.LocationChanged.decode(event.value), event, 'LocationChanged');
+      if (changed.location?.owner !== objects.Owner.OWNER_OWN) return;
+      const location = parse<Location>(locationSchema, changed.location.ocpiJson, 'LocationChanged.location');
+      const change = {
+        location,
+        statusChanges: changed.statusChanges.map((status) => ({ evse_uid: status.evseUid, status: status.status, last_updated: status.lastUpdated })),
+        sequence: event.offset,
+        correlationId: event.meta.correlationId ?? event.meta.id,
+      };
+      const key = locationObjectKey(location);
+      await Promise.all(
+        pushTargets(deps.directory.registered(), 'locations').map(async (target) => {
+          const pending = change.statusChanges.length === 1 ? await deps.engine.hasPending(target.partnerId, key) : false;
+          await deps.engine.enqueue(locationPush(change, target, pending));
+        }),
+      );
+    },
+  });
+  const tariffConsumer = await runConsumer(deps.kafka, {
+    ...common,
+    groupId: ConsumerGroups.dispatcherTariffs,
+    topics: [Topics.tariff],
+    handle: async (event) => {
+      const changed = decode(() => tariffs.TariffChanged.decode(event.value), event, 'TariffChanged');
+      if (changed.tariff?.owner !== objects.Owner.OWNER_OWN) return;
+      const tariff = parse<Tariff>(tariffSchema, changed.tariff.ocpiJson, 'TariffChanged.tariff');
+      const change = { tariff, deleted: changed.deleted, sequence: event.offset, correlationId: event.meta.correlationId ?? event.meta.id };
+      await Promise.all(pushTargets(deps.directory.registered(), 'tariffs').map((target) => deps.engine.enqueue(tariffPush(change, target))));
+    },
+  });
+  return [locationConsumer, tariffConsumer];
+}
+
+function decode<T>(read: () => T, event: ConsumedEvent, type: string): T {
+  try {
+    return read();
+  } catch (error) {
+    throw invalidArgument(`undecodable ${type} at offset ${event.offset}: ${String(error)}`);
+  }
+}
+
+function parse<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: Parameters<typeof zodErrorMessage>[0] } }, json: string, what: string): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw invalidArgument(`${what} is not JSON`);
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw invalidArgument(`${what}: ${zodErrorMessage(parsed.error)}`);
+  return parsed.data;
+}

@@ -1,0 +1,47 @@
+import type { AuthMode } from '../../domain/connection.js';
+
+export type PushMethod = 'PUT' | 'PATCH' | 'DELETE';
+
+export interface PartyRef {
+  countryCode: string;
+  partyId: string;
+}
+
+/**
+ * One state of one object for one partner. Jobs with the same (partnerId, objectKey) coalesce:
+ * only the one with the greatest `version` is delivered, and never one older than what was
+ * already sent or enqueued.
+ */
+export interface PushJob {
+  /** The partner's connection id. */
+  partnerId: string;
+  /** Identity of the pushed object at the partner, e.g. `locations:NL*VLT*LOC1*EVSE1`. */
+  objectKey: string;
+  /** Orders the states of one object by plain string comparison; see `pushVersion`. */
+  version: string;
+  method: PushMethod;
+  /** Absolute URL: the partner's Receiver endpoint joined with the object's path. */
+  url: string;
+  /** The OCPI body, as JSON. */
+  body: unknown;
+  routing: { from: PartyRef; to: PartyRef };
+  correlationId: string;
+}
+
+export type EnqueueResult = 'queued' | 'stale';
+
+export interface PushCredentials {
+  token: string;
+  authMode: AuthMode;
+}
+
+/** Where the engine gets the token we present to a partner; undefined when it has none (no longer registered). */
+export interface PushCredentialsSource {
+  getCredentials(partnerId: string): Promise<PushCredentials | undefined>;
+}
+
+export interface PartnerBacklog {
+  partnerId: string;
+  /** Objects with a state not yet delivered (due, waiting for a retry, or in flight). */
+  pending: number;
+}
