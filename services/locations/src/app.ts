@@ -1,6 +1,7 @@
 import type { ServiceDeps, ServiceParts } from '@voltmesh/runtime';
 import { LocationStore } from './adapters/location-store.js';
 import { LocationWriter } from './application/location-writer.js';
+import { LocationReadModel } from './application/read-model.js';
 import { republishUnpublished } from './application/republish.js';
 import type { LocationsConfig } from './config.js';
 import { locationServiceBinding } from './transport/location-service.js';
@@ -13,13 +14,17 @@ import { consumePartnerLocationWrites } from './transport/partner-writes-consume
 export async function buildLocations(config: LocationsConfig, { db, kafka, publisher, logger }: ServiceDeps): Promise<ServiceParts> {
   const store = new LocationStore(db);
   await store.ensureIndexes();
-  const writer = new LocationWriter(store, publisher);
+  const model = new LocationReadModel();
+  const started = Date.now();
+  const loaded = await model.load(store);
+  logger.info({ locations: loaded, ms: Date.now() - started }, 'read model loaded');
+  const writer = new LocationWriter(store, model, publisher);
   return {
-    grpcServices: [locationServiceBinding(store, writer, config, logger)],
+    grpcServices: [locationServiceBinding(model, writer, config, logger)],
     async start() {
       const consumer = await consumePartnerLocationWrites(kafka, writer, publisher, logger);
       const republish = setInterval(() => {
-        republishUnpublished(store, writer, logger, config.REPUBLISH_INTERVAL_MS).catch((error: unknown) => logger.warn({ err: error }, 'republishing failed'));
+        republishUnpublished(model, writer, logger, config.REPUBLISH_INTERVAL_MS).catch((error: unknown) => logger.warn({ err: error }, 'republishing failed'));
       }, config.REPUBLISH_INTERVAL_MS);
       return {
         async stop() {

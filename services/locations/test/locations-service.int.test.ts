@@ -9,7 +9,7 @@ import { locations, locationService, objects } from '@voltmesh/proto';
 import { createLogger, type Stoppable } from '@voltmesh/telemetry';
 import { aLocation, anEvse, collectEvents, testInfra, type EventCollector } from '@voltmesh/testing';
 import { buildLocations } from '../src/app.js';
-import { loadLocationsConfig } from '../src/config.js';
+import { loadLocationsConfig, type LocationsConfig } from '../src/config.js';
 
 const infra = testInfra();
 const logger = createLogger('locations-test', 'silent');
@@ -39,8 +39,10 @@ describe('locations service on real Kafka and FerretDB', () => {
   const own = { country_code: 'NL', party_id: infra.unique('V').slice(-3).toUpperCase() };
   const partner = { country_code: 'DE', party_id: infra.unique('P').slice(-3).toUpperCase() };
 
+  let config: LocationsConfig;
+
   before(async () => {
-    const config = loadLocationsConfig({ MONGO_URL: infra.mongoUrl, MONGO_DB: infra.unique('locations'), KAFKA_BROKERS: infra.kafkaBrokers.join(','), REPUBLISH_INTERVAL_MS: '500' });
+    config = loadLocationsConfig({ MONGO_URL: infra.mongoUrl, MONGO_DB: infra.unique('locations'), KAFKA_BROKERS: infra.kafkaBrokers.join(','), REPUBLISH_INTERVAL_MS: '500' });
     mongo = await connectMongo(config.MONGO_URL, config.MONGO_DB);
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'locations-test' }, logger);
     publisher = new EventPublisher(kafka, 'locations-test');
@@ -138,12 +140,19 @@ describe('locations service on real Kafka and FerretDB', () => {
     assert.notEqual(ours.name, 'hijacked');
   });
 
-  test('a save whose event never reached Kafka is republished', async () => {
-    // As if the process died between the save and the publish.
-    await mongo.db.collection('locations').updateOne({ _id: `${own.country_code}*${own.party_id}*OWN1` as never }, { $set: { unpublished: true, saved_at: new Date(Date.now() - 60_000) } });
+  test('after a restart, a save whose event never reached Kafka is republished', async () => {
+    // As if the process died between the save and the publish: the store says unpublished.
+    await mongo.db.collection('locations').updateOne({ _id: `${own.country_code}*${own.party_id}*OWN1` as never }, { $set: { unpublished: true } });
     const before = changes.events.length;
-    const event = await changes.next((candidate) => changes.events.indexOf(candidate) >= before && candidate.key.endsWith('*OWN1'), 5_000);
-    assert.equal(changed(event).location?.id, 'OWN1');
+    const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: 'locations-test-restarted' }, logger);
+    const restarted = await buildLocations(config, { db: mongo.db, kafka, publisher, logger });
+    const restartedIntake = await restarted.start!();
+    try {
+      const event = await changes.next((candidate) => changes.events.indexOf(candidate) >= before && candidate.key.endsWith('*OWN1'), 10_000);
+      assert.equal(changed(event).location?.id, 'OWN1');
+    } finally {
+      await restartedIntake.stop();
+    }
     // The marker is cleared just after the event is sent: wait for it rather than read it once.
     const deadline = Date.now() + 5_000;
     let document = await mongo.db.collection('locations').findOne({ _id: `${own.country_code}*${own.party_id}*OWN1` as never });

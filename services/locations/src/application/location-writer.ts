@@ -4,6 +4,7 @@ import { KeyedLock } from '@voltmesh/mongo';
 import { type Location, locationSchema, sameContent, zodErrorMessage } from '@voltmesh/ocpi';
 import { locations, objects } from '@voltmesh/proto';
 import type { LocationStore } from '../adapters/location-store.js';
+import type { LocationReadModel } from './read-model.js';
 import { statusOnlyChanges, type EvseStatusChange } from '../domain/status-changes.js';
 import { locationKey, type LocationKey, type Owner, type StoredLocation } from '../domain/stored-location.js';
 
@@ -26,6 +27,7 @@ const MAX_ATTEMPTS = 8;
 export class LocationWriter {
   constructor(
     private readonly store: LocationStore,
+    private readonly model: LocationReadModel,
     private readonly publisher: EventPublisher,
   ) {}
 
@@ -38,7 +40,8 @@ export class LocationWriter {
 
   private async writeOnce(key: LocationKey, owner: Owner, connectionId: string, change: LocationChange): Promise<WriteResult> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-      const stored = await this.store.get(key);
+      // Memory first; after a lost race, the store (another instance may have written).
+      const stored = attempt === 0 ? this.model.get(key) : await this.reread(key);
       if (stored && stored.owner !== owner) {
         throw failedPrecondition(`location ${locationKey(key)} belongs to ${stored.owner === 'OWN' ? 'one of our own parties' : 'a partner'}`);
       }
@@ -52,6 +55,7 @@ export class LocationWriter {
       if (!checked.success) throw invalidArgument(`the location would become invalid: ${zodErrorMessage(checked.error)}`);
       const saved = await this.store.save({ ...key, owner, connection_id: connectionId, location: checked.data }, stored);
       if (!saved) continue; // another writer won: re-read and re-apply
+      this.model.put(saved);
       await this.publish(saved, statusOnlyChanges(stored?.location, saved.location));
       return { stored: saved, changed: true };
     }
@@ -72,7 +76,14 @@ export class LocationWriter {
       value: locations.LocationChanged.encode(event).finish(),
       ...(saved.connection_id ? { partner: saved.connection_id } : {}),
     });
+    this.model.published(saved);
     await this.store.markPublished(saved, saved.rev);
+  }
+
+  private async reread(key: LocationKey): Promise<StoredLocation | undefined> {
+    const stored = await this.store.get(key);
+    if (stored) this.model.put(stored);
+    return stored;
   }
 }
 

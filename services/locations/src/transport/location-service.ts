@@ -2,8 +2,8 @@ import { invalidArgument, notFound } from '@voltmesh/errors';
 import { unary, type GrpcServiceBinding } from '@voltmesh/grpc';
 import { locationService, objects } from '@voltmesh/proto';
 import type { Logger } from '@voltmesh/telemetry';
-import type { LocationStore } from '../adapters/location-store.js';
 import { toProto, type LocationWriter } from '../application/location-writer.js';
+import type { LocationReadModel } from '../application/read-model.js';
 import { reportEvseStatus, upsertOwnLocation } from '../application/own-locations.js';
 import { boundingBox, matchAvailableEvses } from '../domain/evse-search.js';
 import type { Owner } from '../domain/stored-location.js';
@@ -12,7 +12,7 @@ import type { LocationsConfig } from '../config.js';
 type PageLimits = Pick<LocationsConfig, 'LIST_DEFAULT_LIMIT' | 'LIST_MAX_LIMIT'>;
 
 /** LocationService: what internal teams (CSMS, driver app) and the gateway ask of locations. */
-export function locationServiceBinding(store: LocationStore, writer: LocationWriter, limits: PageLimits, logger: Logger): GrpcServiceBinding {
+export function locationServiceBinding(model: LocationReadModel, writer: LocationWriter, limits: PageLimits, logger: Logger): GrpcServiceBinding {
   const implementation: locationService.LocationServiceServer = {
     upsertLocation: unary(logger, async (request: locationService.UpsertLocationRequest) => {
       const result = await upsertOwnLocation(writer, request);
@@ -26,14 +26,14 @@ export function locationServiceBinding(store: LocationStore, writer: LocationWri
     }),
     getLocation: unary(logger, async (request: locationService.GetLocationRequest) => {
       if (!request.party?.countryCode || !request.party.partyId || !request.id) throw invalidArgument('party and id: required');
-      const stored = await store.get({ country_code: request.party.countryCode, party_id: request.party.partyId, location_id: request.id });
+      const stored = model.get({ country_code: request.party.countryCode, party_id: request.party.partyId, location_id: request.id });
       if (!stored) throw notFound(`unknown location ${request.party.countryCode}*${request.party.partyId}*${request.id}`);
       return { location: toProto(stored) };
     }),
     listLocations: unary(logger, async (request: locationService.ListLocationsRequest) => {
       const limit = Math.min(request.page?.limit || limits.LIST_DEFAULT_LIMIT, limits.LIST_MAX_LIMIT);
       const owner = ownerFrom(request.owner);
-      const page = await store.list(
+      const page = model.list(
         {
           ...(owner ? { owner } : {}),
           ...(request.party?.countryCode && request.party.partyId ? { party: { country_code: request.party.countryCode, party_id: request.party.partyId } } : {}),
@@ -56,7 +56,13 @@ export function locationServiceBinding(store: LocationStore, writer: LocationWri
       };
       if (query.radiusM > 200_000) throw invalidArgument('radius_m: at most 200000');
       const limit = Math.min(request.limit || 20, 200);
-      const candidates = await store.inBox(boundingBox(query), ownerFrom(request.owner), 5000);
+      const owner = ownerFrom(request.owner);
+      const box = boundingBox(query);
+      const candidates = model.values().filter((stored) => {
+        const latitude = Number(stored.location.coordinates.latitude);
+        const longitude = Number(stored.location.coordinates.longitude);
+        return (!owner || stored.owner === owner) && latitude >= box.minLat && latitude <= box.maxLat && longitude >= box.minLon && longitude <= box.maxLon;
+      });
       const matches = matchAvailableEvses(candidates.map((stored) => stored.location), query, limit);
       return {
         evses: matches.map((match) => ({
