@@ -46,8 +46,8 @@ test: check         ## static checks, then unit + integration + e2e on real Kafk
 demo: up           ## seed our CPO network, connect a simulated partner eMSP, run the charger simulator (Ctrl-C stops)
 	@$(TSX) scripts/demo.ts
 
-bench: install      ## benchmarks: figures and ratios measured side by side (docs/benchmarks.md)
-	@$(TSX) bench/price-engine.ts
+bench: install      ## benchmarks: figures and ratios measured side by side (docs/benchmarks.md); BENCH=name for one
+	@$(TSX) bench/run.ts
 
 chaos:
 	@echo "make $@: arrives with a later issue (see the issue list)"; exit 2

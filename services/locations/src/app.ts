@@ -26,10 +26,14 @@ export async function buildLocations(config: LocationsConfig, { db, kafka, publi
       const republish = setInterval(() => {
         republishUnpublished(model, writer, logger, config.REPUBLISH_INTERVAL_MS).catch((error: unknown) => logger.warn({ err: error }, 'republishing failed'));
       }, config.REPUBLISH_INTERVAL_MS);
+      const flushMarks = () => writer.flushMarks().catch((error: unknown) => logger.warn({ err: error }, 'writing publish markers failed'));
+      const marks = setInterval(() => void flushMarks(), 100);
       return {
         async stop() {
           clearInterval(republish);
+          clearInterval(marks);
           await consumer.stop();
+          await flushMarks();
         },
       };
     },

@@ -77,9 +77,46 @@ export class LocationStore {
     return result.matchedCount === 1 ? fromDocument(document) : undefined;
   }
 
-  /** Clears the publish marker, unless a newer save happened meanwhile (it has its own event coming). */
-  async markPublished(key: LocationKey, rev: number): Promise<void> {
-    await mongoCall('mark location published', () => this.collection.updateOne({ _id: locationKey(key), rev }, { $set: { unpublished: false } }));
+  /**
+   * Clears publish markers, unless a newer save happened meanwhile (it has its own event
+   * coming): one bulk write for many. A marker left set only means one more (harmless,
+   * idempotent) event after a restart.
+   */
+  async markPublished(marks: { key: LocationKey; rev: number }[]): Promise<void> {
+    if (marks.length === 0) return;
+    await mongoCall('mark locations published', () =>
+      this.collection.bulkWrite(
+        marks.map(({ key, rev }) => ({ updateOne: { filter: { _id: locationKey(key), rev }, update: { $set: { unpublished: false } } } })),
+        { ordered: false },
+      ),
+    );
+  }
+
+  /**
+   * Stores many new locations in bulk writes, as already published (no events): an initial
+   * import of an existing network, e.g. the crawl benchmark's 50,000 locations. A running
+   * service sees them after its next start (the read model loads at start).
+   */
+  async importMany(locations: Location[], owner: Owner): Promise<number> {
+    let imported = 0;
+    for (let index = 0; index < locations.length; index += 1000) {
+      const documents: LocationDocument[] = locations.slice(index, index + 1000).map((location) => ({
+        _id: locationKey({ country_code: location.country_code, party_id: location.party_id, location_id: location.id }),
+        country_code: location.country_code,
+        party_id: location.party_id,
+        location_id: location.id,
+        owner,
+        connection_id: '',
+        last_updated: location.last_updated,
+        location,
+        rev: 1,
+        unpublished: false,
+        saved_at: new Date(),
+      }));
+      const result = await mongoCall('import locations', () => this.collection.insertMany(documents, { ordered: false }));
+      imported += result.insertedCount;
+    }
+    return imported;
   }
 
   /** Every stored location, streamed (the read model's load at start). */

@@ -32,6 +32,7 @@ export class LocationWriter {
   ) {}
 
   private readonly lock = new KeyedLock();
+  private readonly marks: { key: LocationKey; rev: number }[] = [];
 
   /** Writers of one object take turns in this process (see KeyedLock: FerretDB's conditional updates race). */
   async write(key: LocationKey, owner: Owner, connectionId: string, change: LocationChange): Promise<WriteResult> {
@@ -77,7 +78,23 @@ export class LocationWriter {
       ...(saved.connection_id ? { partner: saved.connection_id } : {}),
     });
     this.model.published(saved);
-    await this.store.markPublished(saved, saved.rev);
+    this.marks.push({ key: saved, rev: saved.rev });
+    // A failure puts the markers back for the interval's next flush (which logs it).
+    if (this.marks.length >= 500) void this.flushMarks().catch(() => undefined);
+  }
+
+  /**
+   * Writes the publish markers gathered since the last call in one bulk write; run on an
+   * interval and at stop. Failures are logged by the caller and retried by the next flush.
+   */
+  async flushMarks(): Promise<void> {
+    const marks = this.marks.splice(0);
+    try {
+      await this.store.markPublished(marks);
+    } catch (error) {
+      this.marks.unshift(...marks);
+      throw error;
+    }
   }
 
   private async reread(key: LocationKey): Promise<StoredLocation | undefined> {
