@@ -42,13 +42,18 @@ try {
   consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
   await consumer.run({
     eachMessage: async ({ message }) => {
+      // An update is visible once a stored state of its EVSE is at least as new (a burst of
+      // updates of one location is stored as one change).
       const changed = locations.LocationChanged.decode(message.value ?? Buffer.alloc(0));
-      for (const change of changed.statusChanges) {
-        const key = `${changed.location?.id}/${change.evseUid}/${change.lastUpdated}`;
-        const at = sent.get(key);
-        if (at !== undefined) {
-          latencies.push(performance.now() - at);
-          sent.delete(key);
+      const location = JSON.parse(changed.location?.ocpiJson ?? '{}') as Location;
+      const now = performance.now();
+      for (const evse of location.evses ?? []) {
+        for (const [key, at] of sent) {
+          const [id, uid, lastUpdated] = key.split('/');
+          if (id === location.id && uid === evse.uid && lastUpdated! <= evse.last_updated) {
+            latencies.push(now - at);
+            sent.delete(key);
+          }
         }
       }
     },

@@ -9,3 +9,5 @@ export type { ConsumedEvent, ConsumerOptions, RunningConsumer } from './consumer
 export { EventHeader, readHeaders, readEventMeta } from './headers.js';
 export type { EventMeta } from './headers.js';
 export { uuidv7 } from './uuidv7.js';
+export { runBatchConsumer } from './batch-consumer.js';
+export type { BatchConsumerOptions } from './batch-consumer.js';

@@ -40,7 +40,7 @@ await runService('dispatcher', config, async ({ db, kafka, publisher, logger }) 
       },
     },
     logger: logger.child({ component: 'push' }),
-  });
+  }, { callTimeoutMs: config.PARTNER_TIMEOUT_MS });
   const pull = new PullSync(
     {
       connections,

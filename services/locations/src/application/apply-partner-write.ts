@@ -12,10 +12,49 @@ const patchBody = z.looseObject({ last_updated: ocpiDateTime });
  * it already; it is parsed again because a Kafka message is input like any other.
  */
 export async function applyPartnerLocationWrite(writer: LocationWriter, write: locations.PartnerLocationWrite): Promise<WriteResult> {
+  return applyPartnerLocationWrites(writer, [write]);
+}
+
+/**
+ * Several writes of ONE location, in log order, applied as one change: one save and one event
+ * for a burst of updates (the last connection that wrote is recorded).
+ */
+export async function applyPartnerLocationWrites(writer: LocationWriter, writes: locations.PartnerLocationWrite[]): Promise<WriteResult> {
+  const last = writes.at(-1);
+  if (!last) throw invalidArgument('no PartnerLocationWrite to apply');
+  const key = keyOf(last);
+  for (const write of writes) {
+    if (locationWriteKey(write) !== locationWriteKey(last)) throw invalidArgument('PartnerLocationWrites of different locations cannot be applied as one');
+  }
+  return writer.write(key, 'PARTNER', last.connectionId, composeChanges(writes.map(changeOf)));
+}
+
+/** The identity of the location a write names (`CC*PTY*ID`, upper case). */
+export function locationWriteKey(write: locations.PartnerLocationWrite): string {
+  const key = keyOf(write);
+  return `${key.country_code}*${key.party_id}*${key.location_id}`.toUpperCase();
+}
+
+function keyOf(write: locations.PartnerLocationWrite) {
   if (!write.party?.countryCode || !write.party.partyId || !write.locationId) throw invalidArgument('PartnerLocationWrite without party or location_id');
   if (!write.connectionId) throw invalidArgument('PartnerLocationWrite without connection_id');
-  const key = { country_code: write.party.countryCode.toUpperCase(), party_id: write.party.partyId.toUpperCase(), location_id: write.locationId };
-  return writer.write(key, 'PARTNER', write.connectionId, changeOf(write));
+  return { country_code: write.party.countryCode.toUpperCase(), party_id: write.party.partyId.toUpperCase(), location_id: write.locationId };
+}
+
+/** Changes applied one after the other to the same state; changed when any of them changed it. */
+function composeChanges(changes: LocationChange[]): LocationChange {
+  if (changes.length === 1) return changes[0]!;
+  return (stored) => {
+    let location = stored;
+    let changed = false;
+    for (const change of changes) {
+      const next = change(location);
+      location = next.location;
+      changed ||= next.changed;
+    }
+    if (!location) throw invalidArgument('no change produced a location');
+    return { location, changed };
+  };
 }
 
 function changeOf(write: locations.PartnerLocationWrite): LocationChange {
