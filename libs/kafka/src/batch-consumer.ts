@@ -11,9 +11,10 @@ export interface BatchConsumerOptions {
   topics: TopicSpec[];
   /**
    * Handles the events of one fetched batch of one partition, in log order. Must be
-   * idempotent (a batch may be handled again after a failure or a restart).
+   * idempotent (a batch may be handled again after a failure or a restart). A long batch
+   * calls `heartbeat` now and then so the member is not thrown out of its group.
    */
-  handleBatch: (events: ConsumedEvent[]) => Promise<void>;
+  handleBatch: (events: ConsumedEvent[], heartbeat: () => Promise<void>) => Promise<void>;
   publisher: EventPublisher;
   logger: Logger;
   maxBackoffMs?: number;
@@ -59,10 +60,12 @@ export async function runBatchConsumer(kafka: Kafka, options: BatchConsumerOptio
     eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
       if (!isRunning() || isStale() || batch.messages.length === 0) return;
       const events = batch.messages.map((message) => toEvent(batch.topic, batch.partition, message));
-      if (await withRetries(() => options.handleBatch(events), heartbeat)) {
+      // A failed heartbeat (e.g. a rebalance starting) must never count as the handler failing.
+      const beat = () => heartbeat().catch(() => undefined);
+      if (await withRetries(() => options.handleBatch(events, beat), heartbeat)) {
         // Find the poison event(s): one at a time, each retried or sent to the DLQ on its own.
         for (const [index, event] of events.entries()) {
-          const error = await withRetries(() => options.handleBatch([event]), heartbeat);
+          const error = await withRetries(() => options.handleBatch([event], beat), heartbeat);
           if (error) {
             const message = batch.messages[index]!;
             logger.error({ err: error, topic: batch.topic, partition: batch.partition, offset: event.offset }, 'moving message to DLQ');

@@ -6,7 +6,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { unavailable, invalidArgument } from '@voltmesh/errors';
 import { createLogger } from '@voltmesh/telemetry';
 import { testInfra } from '@voltmesh/testing';
-import { createKafka, dlqTopicName, EventHeader, EventPublisher, runConsumer, type ConsumedEvent, type TopicSpec } from './index.js';
+import { createKafka, dlqTopicName, EventHeader, EventPublisher, runBatchConsumer, runConsumer, type ConsumedEvent, type TopicSpec } from './index.js';
 
 const infra = testInfra();
 const logger = createLogger('kafka-int-test', 'silent');
@@ -94,6 +94,48 @@ describe('libs/kafka against a real Kafka broker', () => {
       assert.ok(!Number.isNaN(Date.parse(first.meta.time)));
       await waitUntil(async () => (await committedOffsets(groupId, topic)) === 45);
     } finally {
+      await consumer.stop();
+      await publisher.disconnect();
+    }
+  });
+
+  test('batch mode: the handler gets whole batches; a poison event is isolated to the DLQ and the rest are handled', async () => {
+    const topic = infra.unique('batches');
+    const groupId = infra.unique('batch_group');
+    const dlq = dlqTopicName(groupId);
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1 }, { topic: dlq, numPartitions: 1 }] });
+    const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: 'batch-test' }, logger);
+    const publisher = new EventPublisher(kafka, 'test');
+    await publisher.connect();
+    await Promise.all(['a', 'b', 'poison', 'c', 'd'].map((body) => publisher.publish({ topic: spec(topic), key: 'k', type: 'test.v1.Body', value: Buffer.from(body) })));
+
+    const handled: string[] = [];
+    let largest = 0;
+    const consumer = await runBatchConsumer(kafka, {
+      groupId,
+      topics: [spec(topic)],
+      publisher,
+      logger,
+      maxBackoffMs: 50,
+      handleBatch: async (events) => {
+        const bodies = events.map((event) => event.value.toString());
+        if (bodies.includes('poison')) throw invalidArgument('cannot decode');
+        largest = Math.max(largest, events.length);
+        handled.push(...bodies);
+      },
+    });
+    const dead: string[] = [];
+    const dlqReader = raw.consumer({ groupId: infra.unique('batch_dlq_reader') });
+    await dlqReader.connect();
+    await dlqReader.subscribe({ topic: dlq, fromBeginning: true });
+    await dlqReader.run({ eachMessage: async ({ message }) => void dead.push(message.value?.toString() ?? '') });
+    try {
+      await waitUntil(() => handled.length === 4 && dead.length === 1);
+      assert.deepEqual(handled, ['a', 'b', 'c', 'd'], 'every good event once, in order');
+      assert.deepEqual(dead, ['poison']);
+      await waitUntil(async () => (await committedOffsets(groupId, topic)) === 5);
+    } finally {
+      await dlqReader.disconnect();
       await consumer.stop();
       await publisher.disconnect();
     }

@@ -18,7 +18,7 @@ export function consumePartnerLocationWrites(kafka: Kafka, writer: LocationWrite
     publisher,
     logger,
     partitionsConsumedConcurrently: 2,
-    handleBatch: async (events) => {
+    handleBatch: async (events, heartbeat) => {
       const byLocation = new Map<string, locations.PartnerLocationWrite[]>();
       for (const event of events) {
         let write: locations.PartnerLocationWrite;
@@ -33,7 +33,10 @@ export function consumePartnerLocationWrites(kafka: Kafka, writer: LocationWrite
         byLocation.set(key, writes);
       }
       // One location after the other: FerretDB (SQLite) slows down under concurrent writes.
-      for (const writes of byLocation.values()) await applyPartnerLocationWrites(writer, writes);
+      for (const writes of byLocation.values()) {
+        await applyPartnerLocationWrites(writer, writes);
+        await heartbeat();
+      }
     },
   });
 }
