@@ -7,6 +7,7 @@ import { callUnary } from '@voltmesh/grpc';
 import { parseNextLink, type Location } from '@voltmesh/ocpi';
 import { locationService, objects, tariffService } from '@voltmesh/proto';
 import { aLocation, anEvse, repoRoot, sleep, startSimPartner, type SimPartner } from '@voltmesh/testing';
+import { demoClients, runChargerSimulator, seedDemoNetwork } from '../../scripts/demo/seed.js';
 import { http, startTestMesh, type RunningMesh } from './mesh-fixture.js';
 
 const examples = join(repoRoot(), '..', 'shared', 'ocpi', 'examples', '2.2.1');
@@ -200,5 +201,25 @@ describe('locations end to end: a partner CPO pushes to our eMSP, a partner eMSP
     await callUnary<tariffService.DeleteTariffRequest, tariffService.DeleteTariffResponse>(tariffsClient.deleteTariff.bind(tariffsClient), { party: { countryCode: 'NL', partyId: 'VLT' }, id: 'PUSHED-T' }, 5_000);
     await eventually(async () => received('DELETE', '/ocpi/2.2.1/tariffs/NL/VLT/PUSHED-T'), (pushes) => pushes.length === 1, 'the DELETE of our tariff');
     assert.equal(cpo.state.received.length, 0, 'a partner without a locations or tariffs Receiver gets nothing');
+  });
+
+  test('the demo network and charger simulator (make demo) send real traffic to a connected partner', async () => {
+    const clients = demoClients({ locations: `127.0.0.1:${mesh.grpcPorts.locations}`, tariffs: `127.0.0.1:${mesh.grpcPorts.tariffs}` });
+    try {
+      const network = await seedDemoNetwork(clients, { countryCode: 'NL', partyId: 'VLT', locations: 5, evsesPerLocation: 2, at: '2026-08-01T00:00:00.000Z' });
+      const demoPushes = () => emsp.state.received.filter((push) => push.path.includes('/NL/VLT/AMS-'));
+      await eventually(async () => demoPushes(), (pushes) => pushes.filter((push) => push.method === 'PUT' && !push.path.includes('/tariffs/')).length >= 5, 'the seeded locations at the partner');
+      let reported = 0;
+      const simulator = runChargerSimulator(clients, network, 50, () => (reported += 1));
+      try {
+        await eventually(async () => demoPushes().filter((push) => push.method === 'PATCH').length, (patches) => patches >= 3, 'status PATCHes from the simulator');
+      } finally {
+        simulator.stop();
+      }
+      assert.ok(reported >= 3, `${reported} statuses reported`);
+      assert.ok(emsp.state.received.some((push) => push.path.startsWith('/ocpi/2.2.1/tariffs/NL/VLT/AC-PARKING')), 'the demo tariffs reached the partner too');
+    } finally {
+      clients.close();
+    }
   });
 });
