@@ -1,5 +1,5 @@
 import type { Collection, Db } from 'mongodb';
-import { isDuplicateKeyError, mongoCall } from '@voltmesh/mongo';
+import { mongoCall, writeRevision } from '@voltmesh/mongo';
 import type { Location } from '@voltmesh/ocpi';
 import { locationKey, type LocationKey, type Owner, type StoredLocation } from '../domain/stored-location.js';
 
@@ -61,20 +61,7 @@ export class LocationStore {
       unpublished: true,
       saved_at: new Date(),
     };
-    if (!expected) {
-      const inserted = await mongoCall('insert location', async () => {
-        try {
-          await this.collection.insertOne(document);
-          return true;
-        } catch (error) {
-          if (isDuplicateKeyError(error)) return false;
-          throw error;
-        }
-      });
-      return inserted ? fromDocument(document) : undefined;
-    }
-    const result = await mongoCall('update location', () => this.collection.replaceOne({ _id, rev: expected.rev }, document));
-    return result.matchedCount === 1 ? fromDocument(document) : undefined;
+    return (await writeRevision(this.collection, document, expected?.rev, 'location')) ? fromDocument(document) : undefined;
   }
 
   /**

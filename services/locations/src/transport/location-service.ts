@@ -1,12 +1,11 @@
 import { invalidArgument, notFound } from '@voltmesh/errors';
-import { unary, type GrpcServiceBinding } from '@voltmesh/grpc';
-import { locationService, objects } from '@voltmesh/proto';
+import { ownerOf, readListRequest, unary, type GrpcServiceBinding } from '@voltmesh/grpc';
+import { locationService } from '@voltmesh/proto';
 import type { Logger } from '@voltmesh/telemetry';
 import { toProto, type LocationWriter } from '../application/location-writer.js';
 import type { LocationReadModel } from '../application/read-model.js';
 import { reportEvseStatus, upsertOwnLocation } from '../application/own-locations.js';
 import { boundingBox, matchAvailableEvses } from '../domain/evse-search.js';
-import type { Owner } from '../domain/stored-location.js';
 import type { LocationsConfig } from '../config.js';
 
 type PageLimits = Pick<LocationsConfig, 'LIST_DEFAULT_LIMIT' | 'LIST_MAX_LIMIT'>;
@@ -31,18 +30,8 @@ export function locationServiceBinding(model: LocationReadModel, writer: Locatio
       return { location: toProto(stored) };
     }),
     listLocations: unary(logger, async (request: locationService.ListLocationsRequest) => {
-      const limit = Math.min(request.page?.limit || limits.LIST_DEFAULT_LIMIT, limits.LIST_MAX_LIMIT);
-      const owner = ownerFrom(request.owner);
-      const page = model.list(
-        {
-          ...(owner ? { owner } : {}),
-          ...(request.party?.countryCode && request.party.partyId ? { party: { country_code: request.party.countryCode, party_id: request.party.partyId } } : {}),
-          ...(request.page?.dateFrom ? { dateFrom: utc(request.page.dateFrom, 'page.date_from') } : {}),
-          ...(request.page?.dateTo ? { dateTo: utc(request.page.dateTo, 'page.date_to') } : {}),
-        },
-        request.page?.offset ?? 0,
-        limit,
-      );
+      const { filter, offset, limit } = readListRequest(request, { defaultLimit: limits.LIST_DEFAULT_LIMIT, maxLimit: limits.LIST_MAX_LIMIT });
+      const page = model.list(filter, offset, limit);
       return { locations: page.items.map(toProto), page: { total: page.total, limit } };
     }),
     findAvailableEvses: unary(logger, async (request: locationService.FindAvailableEvsesRequest) => {
@@ -56,7 +45,7 @@ export function locationServiceBinding(model: LocationReadModel, writer: Locatio
       };
       if (query.radiusM > 200_000) throw invalidArgument('radius_m: at most 200000');
       const limit = Math.min(request.limit || 20, 200);
-      const owner = ownerFrom(request.owner);
+      const owner = ownerOf(request.owner);
       const box = boundingBox(query);
       const candidates = model.values().filter((stored) => {
         const latitude = Number(stored.location.coordinates.latitude);
@@ -79,17 +68,4 @@ export function locationServiceBinding(model: LocationReadModel, writer: Locatio
     }),
   };
   return { name: 'voltmesh.locations.v1.LocationService', definition: locationService.LocationServiceService, implementation };
-}
-
-function ownerFrom(owner: objects.Owner): Owner | undefined {
-  if (owner === objects.Owner.OWNER_OWN) return 'OWN';
-  if (owner === objects.Owner.OWNER_PARTNER) return 'PARTNER';
-  return undefined;
-}
-
-/** Page bounds compare with stored last_updated strings, so they take the same UTC form. */
-function utc(value: string, field: string): string {
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw invalidArgument(`${field}: must be an RFC 3339 date-time`);
-  return date.toISOString();
 }

@@ -158,14 +158,17 @@ function networkFailure(error: unknown, where: string, timeoutMs: number, caller
 }
 
 /** Reads the answer as it streams and stops at `limit` bytes: a partner cannot make us buffer without bound. */
-async function readCapped(
+export async function readCapped(
   response: Response,
   limit: number,
   where: string,
   broken: (error: unknown) => PartnerCallError,
 ): Promise<string> {
-  const tooLarge = () => new PartnerCallError('bad-envelope', `${where} answered more than ${limit} bytes`);
-  if (Number(response.headers.get('content-length') ?? '0') > limit) throw tooLarge();
+  const tooLarge = () => new PartnerCallError('bad-envelope', `${where} answered more than ${limit} bytes`, { httpStatus: response.status });
+  if (Number(response.headers.get('content-length') ?? '0') > limit) {
+    await response.body?.cancel().catch(() => undefined);
+    throw tooLarge();
+  }
   if (!response.body) return '';
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -191,7 +194,7 @@ async function readCapped(
 }
 
 /** fetch hides the socket error in `cause`; surface e.g. "connect ECONNREFUSED 127.0.0.1:9". */
-function describeNetworkError(error: unknown): string {
+export function describeNetworkError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const cause = (error as { cause?: unknown }).cause;
   if (cause instanceof Error && cause.message) return cause.message;

@@ -1,5 +1,5 @@
 import type { Collection, Db, Filter } from 'mongodb';
-import { isDuplicateKeyError, mongoCall } from '@voltmesh/mongo';
+import { mongoCall, writeRevision } from '@voltmesh/mongo';
 import type { Tariff } from '@voltmesh/ocpi';
 import { tariffKey, type Owner, type StoredTariff, type TariffKey } from '../domain/stored-tariff.js';
 
@@ -82,20 +82,7 @@ export class TariffStore {
       unpublished: true,
       saved_at: new Date(),
     };
-    if (!expected) {
-      const inserted = await mongoCall('insert tariff', async () => {
-        try {
-          await this.collection.insertOne(document);
-          return true;
-        } catch (error) {
-          if (isDuplicateKeyError(error)) return false;
-          throw error;
-        }
-      });
-      return inserted ? fromDocument(document) : undefined;
-    }
-    const result = await mongoCall('update tariff', () => this.collection.replaceOne({ _id, rev: expected.rev }, document));
-    return result.matchedCount === 1 ? fromDocument(document) : undefined;
+    return (await writeRevision(this.collection, document, expected?.rev, 'tariff')) ? fromDocument(document) : undefined;
   }
 
   /** Clears the publish marker, unless a newer save happened meanwhile (it has its own event coming). */

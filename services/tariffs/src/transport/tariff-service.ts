@@ -1,12 +1,12 @@
 import { invalidArgument, notFound } from '@voltmesh/errors';
-import { unary, type GrpcServiceBinding } from '@voltmesh/grpc';
-import { objects, tariffService } from '@voltmesh/proto';
+import { readListRequest, unary, type GrpcServiceBinding } from '@voltmesh/grpc';
+import { tariffService } from '@voltmesh/proto';
 import type { Logger } from '@voltmesh/telemetry';
 import type { TariffStore } from '../adapters/tariff-store.js';
 import { deleteOwnTariff, upsertOwnTariff } from '../application/own-tariffs.js';
 import { previewPriceRequest, priceCdrRequest, priceSessionRequest } from '../application/pricing.js';
 import { toProto, type TariffWriter } from '../application/tariff-writer.js';
-import { tariffKey, type Owner } from '../domain/stored-tariff.js';
+import { tariffKey } from '../domain/stored-tariff.js';
 import type { TariffsConfig } from '../config.js';
 
 type PageLimits = Pick<TariffsConfig, 'LIST_DEFAULT_LIMIT' | 'LIST_MAX_LIMIT'>;
@@ -31,18 +31,8 @@ export function tariffServiceBinding(store: TariffStore, writer: TariffWriter, l
       return { tariff: toProto(stored) };
     }),
     listTariffs: unary(logger, async (request: tariffService.ListTariffsRequest) => {
-      const limit = Math.min(request.page?.limit || limits.LIST_DEFAULT_LIMIT, limits.LIST_MAX_LIMIT);
-      const owner = ownerFrom(request.owner);
-      const page = await store.list(
-        {
-          ...(owner ? { owner } : {}),
-          ...(request.party?.countryCode && request.party.partyId ? { party: { country_code: request.party.countryCode, party_id: request.party.partyId } } : {}),
-          ...(request.page?.dateFrom ? { dateFrom: utc(request.page.dateFrom, 'page.date_from') } : {}),
-          ...(request.page?.dateTo ? { dateTo: utc(request.page.dateTo, 'page.date_to') } : {}),
-        },
-        request.page?.offset ?? 0,
-        limit,
-      );
+      const { filter, offset, limit } = readListRequest(request, { defaultLimit: limits.LIST_DEFAULT_LIMIT, maxLimit: limits.LIST_MAX_LIMIT });
+      const page = await store.list(filter, offset, limit);
       return { tariffs: page.items.map(toProto), page: { total: page.total, limit } };
     }),
     priceSession: unary(logger, async (request: tariffService.PriceSessionRequest) => ({ price: await priceSessionRequest(store, request) })),
@@ -50,17 +40,4 @@ export function tariffServiceBinding(store: TariffStore, writer: TariffWriter, l
     previewPrice: unary(logger, async (request: tariffService.PreviewPriceRequest) => ({ price: await previewPriceRequest(store, request) })),
   };
   return { name: 'voltmesh.tariffs.v1.TariffService', definition: tariffService.TariffServiceService, implementation };
-}
-
-function ownerFrom(owner: objects.Owner): Owner | undefined {
-  if (owner === objects.Owner.OWNER_OWN) return 'OWN';
-  if (owner === objects.Owner.OWNER_PARTNER) return 'PARTNER';
-  return undefined;
-}
-
-/** Page bounds compare with stored last_updated strings, so they take the same UTC form. */
-function utc(value: string, field: string): string {
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw invalidArgument(`${field}: must be an RFC 3339 date-time`);
-  return date.toISOString();
 }

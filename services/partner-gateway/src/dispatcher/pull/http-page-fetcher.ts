@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { encodeAuthorizationHeader, ocpiEnvelopeSchema, OcpiHeader, parseOcpiDateTime, zodErrorMessage } from '@voltmesh/ocpi';
 import type { Logger } from '@voltmesh/telemetry';
-import { PartnerCallError } from '../../adapters/partner-client.js';
+import { describeNetworkError, PartnerCallError, readCapped } from '../../adapters/partner-client.js';
 import type { AuthMode } from '../../domain/connection.js';
 import type { FetchedPage } from './crawl.js';
 
@@ -59,20 +59,20 @@ export function httpPageFetcher(options: HttpPageFetcherOptions): FetchPartnerPa
     const timeout = AbortSignal.timeout(options.timeoutMs);
     const signal = request.signal ? AbortSignal.any([timeout, request.signal]) : timeout;
 
+    const failure = (error: unknown): PartnerCallError => {
+      if (request.signal?.aborted) throw request.signal.reason;
+      return timeout.aborted
+        ? new PartnerCallError('timeout', `${where} got no complete answer within ${options.timeoutMs} ms`, { cause: error })
+        : new PartnerCallError('unreachable', `${where} failed: ${describeNetworkError(error)}`, { cause: error });
+    };
     let response: Response;
     let text: string;
     try {
       response = await fetch(request.url, { method: 'GET', headers, signal, redirect: 'error' });
-      text = await readCapped(response, maxBytes, where);
+      text = await readCapped(response, maxBytes, where, failure);
     } catch (error) {
       if (error instanceof PartnerCallError) throw error;
-      if (request.signal?.aborted) throw request.signal.reason;
-      const timedOut = timeout.aborted;
-      throw new PartnerCallError(
-        timedOut ? 'timeout' : 'unreachable',
-        timedOut ? `${where} got no complete answer within ${options.timeoutMs} ms` : `${where} failed: ${describeNetworkError(error)}`,
-        { cause: error },
-      );
+      throw failure(error);
     }
     options.logger.debug({ url: request.url, status: response.status, request_id: requestId }, 'partner page fetched');
 
@@ -123,34 +123,3 @@ function httpDate(value: string | null): Date | undefined {
   return Number.isFinite(parsed) ? new Date(parsed) : undefined;
 }
 
-/** Reads the body as it streams and stops at `limit` bytes. */
-async function readCapped(response: Response, limit: number, where: string): Promise<string> {
-  const tooLarge = () => new PartnerCallError('bad-envelope', `${where} answered more than ${limit} bytes`, { httpStatus: response.status });
-  if (Number(response.headers.get('content-length') ?? '0') > limit) {
-    await response.body?.cancel();
-    throw tooLarge();
-  }
-  if (!response.body) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** fetch hides the socket error in `cause`; surface e.g. "connect ECONNREFUSED 127.0.0.1:9". */
-function describeNetworkError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = (error as { cause?: unknown }).cause;
-  if (cause instanceof Error && cause.message) return cause.message;
-  return error.message;
-}
