@@ -17,3 +17,5 @@ export type { CollectedEvent, EventCollector } from './event-collector.js';
 export { aTariff, aTariffElement, aPriceComponent } from './builders/tariffs.js';
 export { startSimPartner } from './sim-partner/sim-partner.js';
 export type { SimPartner, SimPartnerOptions, SimResult } from './sim-partner/sim-partner.js';
+export { startServiceInProcess } from './service-in-process.js';
+export type { InProcessService } from './service-in-process.js';

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { credentials } from '@grpc/grpc-js';
-import { startGrpcServer, type RunningGrpcServer } from '@voltmesh/grpc';
+import type { Db } from 'mongodb';
 import { ConsumerGroups, createKafka, dlqTopicName, EventPublisher, Topics } from '@voltmesh/kafka';
-import { connectMongo, type MongoHandle } from '@voltmesh/mongo';
 import type { Location } from '@voltmesh/ocpi';
 import { locations, locationService, objects } from '@voltmesh/proto';
-import { createLogger, type Stoppable } from '@voltmesh/telemetry';
-import { aLocation, anEvse, collectEvents, testInfra, type EventCollector } from '@voltmesh/testing';
+import { createLogger } from '@voltmesh/telemetry';
+import { aLocation, anEvse, collectEvents, startServiceInProcess, testInfra, type EventCollector, type InProcessService } from '@voltmesh/testing';
 import { buildLocations } from '../src/app.js';
 import { loadLocationsConfig, type LocationsConfig } from '../src/config.js';
 
@@ -20,10 +19,9 @@ function call<Req, Res>(method: (request: Req, callback: (error: Error | null, r
 }
 
 describe('locations service on real Kafka and FerretDB', () => {
-  let mongo: MongoHandle;
+  let service: InProcessService;
+  let db: Db;
   let publisher: EventPublisher;
-  let server: RunningGrpcServer;
-  let intake: Stoppable;
   let client: locationService.LocationServiceClient;
   let changes: EventCollector;
   let rejected: EventCollector;
@@ -43,29 +41,19 @@ describe('locations service on real Kafka and FerretDB', () => {
 
   before(async () => {
     config = loadLocationsConfig({ MONGO_URL: infra.mongoUrl, MONGO_DB: infra.unique('locations'), KAFKA_BROKERS: infra.kafkaBrokers.join(','), REPUBLISH_INTERVAL_MS: '500' });
-    mongo = await connectMongo(config.MONGO_URL, config.MONGO_DB);
-    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'locations-test' }, logger);
-    publisher = new EventPublisher(kafka, 'locations-test');
-    await publisher.connect();
     changes = await collectEvents(infra.kafkaBrokers, Topics.location, infra.unique('collector'));
     const dlq = { name: dlqTopicName(ConsumerGroups.locationsPartnerWrites), partitions: 1, description: 'partner writes the service refused' };
     rejected = await collectEvents(infra.kafkaBrokers, dlq, infra.unique('dlq-collector'));
-    const parts = await buildLocations(config, { db: mongo.db, kafka, publisher, logger });
-    server = await startGrpcServer({ host: '127.0.0.1', port: 0, services: parts.grpcServices ?? [], logger });
-    server.setServing(true);
-    intake = await parts.start!();
-    client = new locationService.LocationServiceClient(`127.0.0.1:${server.port}`, credentials.createInsecure());
+    service = await startServiceInProcess('locations-test', (deps) => buildLocations(config, deps), { mongoUrl: config.MONGO_URL, dbName: config.MONGO_DB, kafkaBrokers: config.KAFKA_BROKERS });
+    ({ db, publisher } = service);
+    client = new locationService.LocationServiceClient(service.address, credentials.createInsecure());
   });
 
   after(async () => {
     client.close();
-    await intake.stop();
-    await server.stop();
     await changes.stop();
     await rejected.stop();
-    await publisher.disconnect();
-    await mongo.db.dropDatabase();
-    await mongo.close();
+    await service.stop();
   });
 
   const ownLocation = (overrides: Partial<Location> = {}) => aLocation({ ...own, id: 'OWN1', ...overrides });
@@ -144,10 +132,10 @@ describe('locations service on real Kafka and FerretDB', () => {
 
   test('after a restart, a save whose event never reached Kafka is republished', async () => {
     // As if the process died between the save and the publish: the store says unpublished.
-    await mongo.db.collection('locations').updateOne({ _id: `${own.country_code}*${own.party_id}*OWN1` as never }, { $set: { unpublished: true } });
+    await db.collection('locations').updateOne({ _id: `${own.country_code}*${own.party_id}*OWN1` as never }, { $set: { unpublished: true } });
     const before = changes.events.length;
     const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: 'locations-test-restarted' }, logger);
-    const restarted = await buildLocations(config, { db: mongo.db, kafka, publisher, logger });
+    const restarted = await buildLocations(config, { db, kafka, publisher, logger });
     const restartedIntake = await restarted.start!();
     try {
       const event = await changes.next((candidate) => changes.events.indexOf(candidate) >= before && candidate.key.endsWith('*OWN1'), 10_000);
@@ -157,10 +145,10 @@ describe('locations service on real Kafka and FerretDB', () => {
     }
     // The marker is cleared just after the event is sent: wait for it rather than read it once.
     const deadline = Date.now() + 5_000;
-    let document = await mongo.db.collection('locations').findOne({ _id: `${own.country_code}*${own.party_id}*OWN1` as never });
+    let document = await db.collection('locations').findOne({ _id: `${own.country_code}*${own.party_id}*OWN1` as never });
     while (document?.['unpublished'] !== false && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
-      document = await mongo.db.collection('locations').findOne({ _id: `${own.country_code}*${own.party_id}*OWN1` as never });
+      document = await db.collection('locations').findOne({ _id: `${own.country_code}*${own.party_id}*OWN1` as never });
     }
     assert.equal(document?.['unpublished'], false);
   });

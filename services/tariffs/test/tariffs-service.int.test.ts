@@ -4,18 +4,15 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { credentials, status, type ServiceError } from '@grpc/grpc-js';
 import { Decimal } from 'decimal.js';
-import { startGrpcServer, type RunningGrpcServer } from '@voltmesh/grpc';
-import { ConsumerGroups, createKafka, dlqTopicName, EventPublisher, Topics } from '@voltmesh/kafka';
-import { connectMongo, type MongoHandle } from '@voltmesh/mongo';
+import type { Db } from 'mongodb';
+import { ConsumerGroups, dlqTopicName, EventPublisher, Topics } from '@voltmesh/kafka';
 import type { Tariff } from '@voltmesh/ocpi';
 import { objects, tariffs, tariffService } from '@voltmesh/proto';
-import { createLogger, type Stoppable } from '@voltmesh/telemetry';
-import { aPriceComponent, aTariff, aTariffElement, collectEvents, testInfra, waitFor, type EventCollector } from '@voltmesh/testing';
+import { aPriceComponent, aTariff, aTariffElement, collectEvents, startServiceInProcess, testInfra, waitFor, type EventCollector, type InProcessService } from '@voltmesh/testing';
 import { buildTariffs } from '../src/app.js';
 import { loadTariffsConfig } from '../src/config.js';
 
 const infra = testInfra();
-const logger = createLogger('tariffs-test', 'silent');
 const CASES_DIR = resolve(import.meta.dirname, '../../../../shared/ocpi/tariff-cases');
 
 /** Promisified unary calls of the generated client. */
@@ -31,10 +28,9 @@ const grpcError = (code: status, message: RegExp) => (error: unknown) => {
 };
 
 describe('tariffs service on real Kafka and FerretDB', () => {
-  let mongo: MongoHandle;
+  let service: InProcessService;
+  let db: Db;
   let publisher: EventPublisher;
-  let server: RunningGrpcServer;
-  let intake: Stoppable;
   let client: tariffService.TariffServiceClient;
   let changes: EventCollector;
   let rejected: EventCollector;
@@ -59,29 +55,19 @@ describe('tariffs service on real Kafka and FerretDB', () => {
 
   before(async () => {
     const config = loadTariffsConfig({ MONGO_URL: infra.mongoUrl, MONGO_DB: infra.unique('tariffs'), KAFKA_BROKERS: infra.kafkaBrokers.join(','), REPUBLISH_INTERVAL_MS: '500' });
-    mongo = await connectMongo(config.MONGO_URL, config.MONGO_DB);
-    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'tariffs-test' }, logger);
-    publisher = new EventPublisher(kafka, 'tariffs-test');
-    await publisher.connect();
     changes = await collectEvents(infra.kafkaBrokers, Topics.tariff, infra.unique('collector'));
     const dlq = { name: dlqTopicName(ConsumerGroups.tariffsPartnerWrites), partitions: 1, description: 'partner writes the service refused' };
     rejected = await collectEvents(infra.kafkaBrokers, dlq, infra.unique('dlq-collector'));
-    const parts = await buildTariffs(config, { db: mongo.db, kafka, publisher, logger });
-    server = await startGrpcServer({ host: '127.0.0.1', port: 0, services: parts.grpcServices ?? [], logger });
-    server.setServing(true);
-    intake = await parts.start!();
-    client = new tariffService.TariffServiceClient(`127.0.0.1:${server.port}`, credentials.createInsecure());
+    service = await startServiceInProcess('tariffs-test', (deps) => buildTariffs(config, deps), { mongoUrl: config.MONGO_URL, dbName: config.MONGO_DB, kafkaBrokers: config.KAFKA_BROKERS });
+    ({ db, publisher } = service);
+    client = new tariffService.TariffServiceClient(service.address, credentials.createInsecure());
   });
 
   after(async () => {
     client.close();
-    await intake.stop();
-    await server.stop();
     await changes.stop();
     await rejected.stop();
-    await publisher.disconnect();
-    await mongo.db.dropDatabase();
-    await mongo.close();
+    await service.stop();
   });
 
   test('our own tariff is upserted, readable, announced once; an invalid one is refused with the field named', async () => {
@@ -176,12 +162,12 @@ describe('tariffs service on real Kafka and FerretDB', () => {
   test('a deletion whose event never reached Kafka is republished', async () => {
     const key = `${partner.country_code}*${partner.party_id}*P1`;
     // As if the process died between saving a deletion and publishing it.
-    await mongo.db.collection('tariffs').updateOne({ _id: key as never }, { $set: { deleted: true, deleted_at: '2026-03-04T00:00:00.000Z', unpublished: true, saved_at: new Date(Date.now() - 60_000) } });
+    await db.collection('tariffs').updateOne({ _id: key as never }, { $set: { deleted: true, deleted_at: '2026-03-04T00:00:00.000Z', unpublished: true, saved_at: new Date(Date.now() - 60_000) } });
     const before = changes.events.length;
     const event = await changes.next((candidate) => changes.events.indexOf(candidate) >= before && candidate.key === key, 5_000);
     assert.equal(changed(event).deleted, true);
     // The marker is cleared right after the publish, so it may trail the event by a moment.
-    await waitFor('the publish marker to clear', async () => (await mongo.db.collection('tariffs').findOne({ _id: key as never }))?.['unpublished'] === false, 5_000);
+    await waitFor('the publish marker to clear', async () => (await db.collection('tariffs').findOne({ _id: key as never }))?.['unpublished'] === false, 5_000);
   });
 
   test('lists page by last_updated with owner, party and date filters', async () => {
