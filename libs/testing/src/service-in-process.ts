@@ -14,7 +14,7 @@ export interface InProcessService {
   logger: Logger;
   /** `host:port` of its gRPC server. */
   address: string;
-  /** Stops intake and gRPC, drops the database, closes the clients. */
+  /** Stops intake and gRPC, drops the database (unless told not to), closes the clients. */
   stop(): Promise<void>;
 }
 
@@ -26,7 +26,7 @@ export interface InProcessService {
 export async function startServiceInProcess(
   name: string,
   build: (deps: ServiceDeps) => ServiceParts | Promise<ServiceParts>,
-  infra: { mongoUrl: string; dbName: string; kafkaBrokers: string[] },
+  infra: { mongoUrl: string; dbName: string; kafkaBrokers: string[]; /** false for a second replica on a shared database */ dropDatabase?: boolean },
 ): Promise<InProcessService> {
   const logger = createLogger(name, 'silent');
   const mongo = await connectMongo(infra.mongoUrl, infra.dbName);
@@ -47,7 +47,7 @@ export async function startServiceInProcess(
       await intake?.stop();
       await server.stop();
       await publisher.disconnect();
-      await mongo.db.dropDatabase();
+      if (infra.dropDatabase !== false) await mongo.db.dropDatabase();
       await mongo.close();
     },
   };

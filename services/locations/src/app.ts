@@ -6,6 +6,7 @@ import { republishUnpublished } from './application/republish.js';
 import type { LocationsConfig } from './config.js';
 import { locationServiceBinding } from './transport/location-service.js';
 import { consumePartnerLocationWrites } from './transport/partner-writes-consumer.js';
+import { followLocationChanges } from './transport/read-model-follower.js';
 
 /**
  * Composition root of the locations service: the store, the one writer every change goes
@@ -23,6 +24,7 @@ export async function buildLocations(config: LocationsConfig, { db, kafka, publi
     grpcServices: [locationServiceBinding(model, writer, config, logger)],
     async start() {
       const consumer = await consumePartnerLocationWrites(kafka, writer, publisher, logger);
+      const follower = await followLocationChanges(kafka, model, logger);
       const republish = setInterval(() => {
         republishUnpublished(model, writer, logger, config.REPUBLISH_INTERVAL_MS).catch((error: unknown) => logger.warn({ err: error }, 'republishing failed'));
       }, config.REPUBLISH_INTERVAL_MS);
@@ -33,6 +35,7 @@ export async function buildLocations(config: LocationsConfig, { db, kafka, publi
           clearInterval(republish);
           clearInterval(marks);
           await consumer.stop();
+          await follower.stop();
           await flushMarks();
         },
       };

@@ -169,6 +169,28 @@ describe('locations service on real Kafka and FerretDB', () => {
     assert.equal(partners.locations.length, 0);
   });
 
+  test('a second replica sees the first one\'s writes through locations.location.v1', async () => {
+    const replica = await startServiceInProcess('locations-replica', (deps) => buildLocations(config, deps), { mongoUrl: config.MONGO_URL, dbName: config.MONGO_DB, kafkaBrokers: config.KAFKA_BROKERS, dropDatabase: false });
+    const other = new locationService.LocationServiceClient(replica.address, credentials.createInsecure());
+    try {
+      // Written through the first replica after the second one started.
+      await rpc.upsert({ ocpiJson: JSON.stringify(ownLocation({ id: 'REPLICATED', last_updated: '2026-05-01T00:00:00Z' })) });
+      await rpc.report({ party: { countryCode: own.country_code, partyId: own.party_id }, locationId: 'REPLICATED', evseUid: 'EVSE-1', status: 'CHARGING', at: '2026-05-01T00:01:00Z' });
+      const deadline = Date.now() + 10_000;
+      let seen: Location | undefined;
+      while (Date.now() < deadline) {
+        const reply = await call<locationService.GetLocationRequest, locationService.GetLocationResponse>(other.getLocation.bind(other), { party: { countryCode: own.country_code, partyId: own.party_id }, id: 'REPLICATED' }).catch(() => undefined);
+        seen = reply?.location ? (JSON.parse(reply.location.ocpiJson) as Location) : undefined;
+        if (seen?.evses[0]?.status === 'CHARGING') break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.equal(seen?.evses[0]?.status, 'CHARGING', 'the newest state, not only the first');
+    } finally {
+      other.close();
+      await replica.stop();
+    }
+  });
+
   test('finds available EVSEs near a point, nearest first, by connector type and power', async () => {
     const near = (latitude: string, longitude: string) => ({ latitude, longitude });
     await rpc.upsert({

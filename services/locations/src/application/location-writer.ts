@@ -69,6 +69,7 @@ export class LocationWriter {
       location: toProto(saved),
       statusChanges: (statusChanges ?? []).map((change) => ({ evseUid: change.evse_uid, status: change.status, lastUpdated: change.last_updated })),
       connectionId: saved.connection_id,
+      revision: String(saved.rev),
     };
     await this.publisher.publish({
       topic: Topics.location,

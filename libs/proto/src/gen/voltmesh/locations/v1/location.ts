@@ -52,6 +52,11 @@ export interface LocationChanged {
   statusChanges: EvseStatusChange[];
   /** Which partner connection wrote it; empty for our own writes. */
   connectionId: string;
+  /**
+   * The stored revision this event announces (grows with every save of the location); lets
+   * every replica's read model keep the newest state whatever order events arrive in.
+   */
+  revision: string;
 }
 
 export interface EvseStatusChange {
@@ -227,7 +232,7 @@ export const Location: MessageFns<Location> = {
 };
 
 function createBaseLocationChanged(): LocationChanged {
-  return { location: undefined, statusChanges: [], connectionId: "" };
+  return { location: undefined, statusChanges: [], connectionId: "", revision: "0" };
 }
 
 export const LocationChanged: MessageFns<LocationChanged> = {
@@ -240,6 +245,9 @@ export const LocationChanged: MessageFns<LocationChanged> = {
     }
     if (message.connectionId !== "") {
       writer.uint32(26).string(message.connectionId);
+    }
+    if (message.revision !== "0") {
+      writer.uint32(32).uint64(message.revision);
     }
     return writer;
   },
@@ -281,6 +289,14 @@ export const LocationChanged: MessageFns<LocationChanged> = {
             message.connectionId = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.revision = reader.uint64().toString();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -306,6 +322,7 @@ export const LocationChanged: MessageFns<LocationChanged> = {
         : isSet(object.connection_id)
         ? globalThis.String(object.connection_id)
         : "",
+      revision: isSet(object.revision) ? globalThis.String(object.revision) : "0",
     };
   },
 
@@ -320,6 +337,9 @@ export const LocationChanged: MessageFns<LocationChanged> = {
     if (message.connectionId !== "") {
       obj.connectionId = message.connectionId;
     }
+    if (message.revision !== "0") {
+      obj.revision = message.revision;
+    }
     return obj;
   },
 
@@ -333,6 +353,7 @@ export const LocationChanged: MessageFns<LocationChanged> = {
       : undefined;
     message.statusChanges = object.statusChanges?.map((e) => EvseStatusChange.fromPartial(e)) || [];
     message.connectionId = object.connectionId ?? "";
+    message.revision = object.revision ?? "0";
     return message;
   },
 };
