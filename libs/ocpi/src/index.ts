@@ -46,3 +46,28 @@ export type { Location, Evse, Connector, LocationStatus } from './schemas/locati
 export { tariffSchema, tariffElementSchema, priceComponentSchema, tariffRestrictionsSchema, tariffDimensionTypeSchema } from './schemas/tariffs.js';
 export type { Tariff, TariffElement, PriceComponent, TariffRestrictions } from './schemas/tariffs.js';
 export { sameContent } from './same-content.js';
+export { tokenTypeSchema } from './schemas/locations.js';
+export {
+  tokenSchema,
+  whitelistTypeSchema,
+  allowedTypeSchema,
+  profileTypeSchema,
+  energyContractSchema,
+  locationReferencesSchema,
+  authorizationInfoSchema,
+} from './schemas/tokens.js';
+export type { Token, LocationReferences, AuthorizationInfo } from './schemas/tokens.js';
+export {
+  commandTypeSchema,
+  commandResponseTypeSchema,
+  commandResultTypeSchema,
+  commandSchemas,
+  startSessionSchema,
+  stopSessionSchema,
+  reserveNowSchema,
+  cancelReservationSchema,
+  unlockConnectorSchema,
+  commandResponseSchema,
+  commandResultSchema,
+} from './schemas/commands.js';
+export type { CommandType, StartSession, CommandResponse, CommandResult } from './schemas/commands.js';
