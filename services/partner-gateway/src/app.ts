@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Db } from 'mongodb';
 import type { EventPublisher } from '@voltmesh/kafka';
 import type { GrpcServiceBinding } from '@voltmesh/grpc';
+import type { Location } from '@voltmesh/ocpi';
 import type { Logger } from '@voltmesh/telemetry';
 import { KafkaConnectionEvents } from './adapters/connection-events.js';
 import { ConnectionStore } from './adapters/connection-store.js';
@@ -9,10 +10,10 @@ import { IngressPublisher } from './adapters/ingress-publisher.js';
 import { LocationsClient } from './adapters/locations-client.js';
 import { TariffsClient } from './adapters/tariffs-client.js';
 import { PartnerClient } from './adapters/partner-client.js';
-import { TokenCache } from './adapters/token-cache.js';
+import { TtlCache } from './adapters/ttl-cache.js';
+import type { Connection } from './domain/connection.js';
 import { TokenCipher } from './adapters/token-cipher.js';
 import type { ConnectionEvents, GatewayContext } from './application/context.js';
-import { KnownLocations } from './application/receivers/receive-location.js';
 import type { GatewayConfig } from './config.js';
 import type { RequestPullSync } from './dispatcher/pull/index.js';
 import type { OwnPlatform } from './domain/own-credentials.js';
@@ -48,7 +49,8 @@ export interface Gateway {
 export function buildGateway(deps: GatewayDeps): Gateway {
   const { config, logger } = deps;
   const store = new ConnectionStore(deps.db, new TokenCipher(config.TOKEN_ENCRYPTION_KEY));
-  const tokens = new TokenCache(config.AUTH_CACHE_MS);
+  // Registered partners by the token they present: no database read per functional request.
+  const tokens = new TtlCache<Connection>(config.AUTH_CACHE_MS);
   const platform: OwnPlatform = {
     publicUrl: config.PUBLIC_URL,
     parties: config.OWN_PARTIES,
@@ -80,7 +82,7 @@ export function buildGateway(deps: GatewayDeps): Gateway {
   const tariffs = new TariffsClient(config.TARIFFS_GRPC_ADDRESS, config.SERVICE_DEADLINE_MS);
   registerLocationRoutes(
     ocpi,
-    { locations, ingress, recheckAfterMs: config.WRITE_RECHECK_MS, known: new KnownLocations(config.KNOWN_LOCATIONS_MS) },
+    { locations, ingress, recheckAfterMs: config.WRITE_RECHECK_MS, known: new TtlCache<Location>(config.KNOWN_LOCATIONS_MS, 50_000) },
     { locations, cpoParties: config.OWN_PARTIES.filter((party) => party.role === 'CPO'), maxLimit: config.PAGE_LIMIT_MAX },
     config.PUBLIC_URL,
   );
@@ -103,7 +105,7 @@ function httpLogger(logger: Logger, component: string): FastifyBaseLogger {
 }
 
 /** Every connection change made here (rotation, unregistration) drops cached tokens at once. */
-function clearingOnChange(events: ConnectionEvents, tokens: TokenCache): ConnectionEvents {
+function clearingOnChange(events: ConnectionEvents, tokens: TtlCache<Connection>): ConnectionEvents {
   return {
     async published(connection, change, correlationId) {
       tokens.clear();

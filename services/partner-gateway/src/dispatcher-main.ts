@@ -5,6 +5,7 @@ import { runService } from '@voltmesh/runtime';
 import { ConnectionStore } from './adapters/connection-store.js';
 import { IngressPublisher } from './adapters/ingress-publisher.js';
 import { TokenCipher } from './adapters/token-cipher.js';
+import { TtlCache } from './adapters/ttl-cache.js';
 import { pulledObjectsSink } from './application/pulled-objects.js';
 import { loadDispatcherConfig } from './config.js';
 import { PartnerDirectory } from './dispatcher/partner-directory.js';
@@ -27,6 +28,7 @@ await runService('dispatcher', config, async ({ db, kafka, publisher, logger }) 
   const directory = new PartnerDirectory(connections, logger);
   await directory.loadAll();
   const ownEmsp = config.OWN_PARTIES.find((party) => party.role === 'EMSP');
+  const outboundTokens = new TtlCache<string>(60_000);
   const outbox = new MongoPushOutbox(db);
   await outbox.ensureIndexes();
   const engine = new PushEngine({
@@ -35,8 +37,14 @@ await runService('dispatcher', config, async ({ db, kafka, publisher, logger }) 
     credentials: {
       async getCredentials(partnerId) {
         const connection = directory.get(partnerId);
-        const token = connection ? await connections.outboundToken(partnerId) : undefined;
-        return connection && token ? { token, authMode: connection.authMode } : undefined;
+        if (!connection) return undefined;
+        // One read and decrypt per partner and minute, not per delivery; rotations clear it.
+        let token = outboundTokens.get(partnerId);
+        if (token === undefined) {
+          token = await connections.outboundToken(partnerId);
+          if (token) outboundTokens.set(partnerId, token);
+        }
+        return token ? { token, authMode: connection.authMode } : undefined;
       },
     },
     logger: logger.child({ component: 'push' }),
@@ -74,6 +82,7 @@ await runService('dispatcher', config, async ({ db, kafka, publisher, logger }) 
           }
           if (!changed.connection?.id) throw invalidArgument('PartnerConnectionChanged without a connection id');
           await directory.refresh(changed.connection.id);
+          outboundTokens.clear();
           // An unregistered partner's undelivered pushes would wait forever: drop them.
           if (!directory.get(changed.connection.id) && changed.change === partners.ChangeKind.CHANGE_KIND_UNREGISTERED) {
             await outbox.forgetPartner(changed.connection.id);

@@ -18,7 +18,6 @@ interface LocationDocument {
   // True from a save until its LocationChanged event is on Kafka, so a crash in between is
   // repaired by the republisher instead of losing the event.
   unpublished: boolean;
-  saved_at: Date;
 }
 
 /** The locations collection. Driver errors end here (mongoCall). */
@@ -59,7 +58,6 @@ export class LocationStore {
       location: next.location,
       rev: (expected?.rev ?? 0) + 1,
       unpublished: true,
-      saved_at: new Date(),
     };
     return (await writeRevision(this.collection, document, expected?.rev, 'location')) ? fromDocument(document) : undefined;
   }
@@ -98,8 +96,7 @@ export class LocationStore {
         location,
         rev: 1,
         unpublished: false,
-        saved_at: new Date(),
-      }));
+        }));
       const result = await mongoCall('import locations', () => this.collection.insertMany(documents, { ordered: false }));
       imported += result.insertedCount;
     }

@@ -63,6 +63,17 @@ export class LocationWriter {
     throw unavailable(`location ${locationKey(key)} is changing too fast to write (${MAX_ATTEMPTS} attempts)`);
   }
 
+  /**
+   * Publishes a save whose event may be missing — the state stored now, under the object's
+   * lock, so a repair never announces an older state after a newer one.
+   */
+  async republish(key: LocationKey): Promise<void> {
+    await this.lock.run(locationKey(key), async () => {
+      const current = await this.reread(key);
+      if (current?.unpublished) await this.publish(current, undefined);
+    });
+  }
+
   /** Publishes the state of a save and clears its marker. */
   async publish(saved: StoredLocation, statusChanges: EvseStatusChange[] | undefined): Promise<void> {
     const event: locations.LocationChanged = {

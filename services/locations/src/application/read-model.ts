@@ -46,6 +46,11 @@ export class LocationReadModel {
     return entries.length;
   }
 
+  /** The revision held for a location, 0 when none. */
+  revisionOf(key: LocationKey): number {
+    return this.byKey.get(locationKey(key))?.stored.rev ?? 0;
+  }
+
   get(key: LocationKey): StoredLocation | undefined {
     return this.byKey.get(locationKey(key))?.stored;
   }

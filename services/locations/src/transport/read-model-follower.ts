@@ -22,15 +22,17 @@ export async function followLocationChanges(kafka: Kafka, model: LocationReadMod
         const changed = locations.LocationChanged.decode(message.value ?? Buffer.alloc(0));
         const announced = changed.location;
         if (!announced?.party) return;
+        const key = { country_code: announced.party.countryCode, party_id: announced.party.partyId, location_id: announced.id };
+        const revision = Number(changed.revision);
+        // Our own writes (and late events) are held already: skip them before any parsing.
+        if (model.revisionOf(key) >= revision) return;
         const location = locationSchema.parse(JSON.parse(announced.ocpiJson));
         model.put({
-          country_code: announced.party.countryCode,
-          party_id: announced.party.partyId,
-          location_id: announced.id,
+          ...key,
           owner: announced.owner === objects.Owner.OWNER_OWN ? 'OWN' : 'PARTNER',
           connection_id: changed.connectionId,
           location,
-          rev: Number(changed.revision),
+          rev: revision,
           unpublished: false,
         });
       } catch (error) {

@@ -1,7 +1,7 @@
-import { failedPrecondition, invalidArgument, unavailable } from '@voltmesh/errors';
+import { failedPrecondition, unavailable } from '@voltmesh/errors';
 import { Topics, type EventPublisher } from '@voltmesh/kafka';
 import { KeyedLock } from '@voltmesh/mongo';
-import { sameContent, tariffSchema, zodErrorMessage } from '@voltmesh/ocpi';
+import { sameContent } from '@voltmesh/ocpi';
 import { objects, tariffs } from '@voltmesh/proto';
 import type { TariffStore } from '../adapters/tariff-store.js';
 import { isDeleted, tariffKey, type Owner, type StoredTariff, type TariffKey } from '../domain/stored-tariff.js';
@@ -46,14 +46,24 @@ export class TariffWriter {
         if (stored?.unpublished) await this.publish(stored);
         return { stored, changed: false };
       }
-      const checked = tariffSchema.safeParse(next.state.tariff);
-      if (!checked.success) throw invalidArgument(`the tariff would become invalid: ${zodErrorMessage(checked.error)}`);
-      const saved = await this.store.save({ ...key, ...next.state, tariff: checked.data, owner, connection_id: connectionId }, stored);
+      // No second validation: every change starts from a parsed Tariff (PUT) or the stored one (DELETE).
+      const saved = await this.store.save({ ...key, ...next.state, owner, connection_id: connectionId }, stored);
       if (!saved) continue; // another writer won: re-read and re-apply
       await this.publish(saved);
       return { stored: saved, changed: true };
     }
     throw unavailable(`tariff ${tariffKey(key)} is changing too fast to write (${MAX_ATTEMPTS} attempts)`);
+  }
+
+  /**
+   * Publishes a save whose event may be missing — the state stored now, under the object's
+   * lock, so a repair never announces an older state after a newer one.
+   */
+  async republish(key: TariffKey): Promise<void> {
+    await this.lock.run(tariffKey(key), async () => {
+      const current = await this.store.getIncludingDeleted(key);
+      if (current?.unpublished) await this.publish(current);
+    });
   }
 
   /** Publishes the state of a save (a deletion with its last state) and clears its marker. */

@@ -1,5 +1,6 @@
 import { OcpiError, OcpiStatus, type Connector, type Evse, type Location } from '@voltmesh/ocpi';
 import type { IngressPublisher } from '../../adapters/ingress-publisher.js';
+import type { TtlCache } from '../../adapters/ttl-cache.js';
 import type { Caller } from '../partner-registers.js';
 import { parseLocationWrite, type LocationAddress } from './location-write.js';
 import { assertOwnParty } from './party-scope.js';
@@ -10,35 +11,12 @@ export interface LocationReceiverDeps {
   ingress: Pick<IngressPublisher, 'locationWrite'>;
   /** A PUT just before a PATCH may still be on its way through Kafka: look once more after this. */
   recheckAfterMs: number;
-  /** Locations seen to exist lately: a status PATCH stream would otherwise read each one every time. */
-  known: KnownLocations;
-}
-
-/**
- * Locations (with their EVSEs and connectors) recently read, for existence checks only. OCPI
- * never deletes a location, EVSE or connector (they become REMOVED), so a positive answer stays
- * true; a miss is always checked against the service. Bounded, oldest out first.
- */
-export class KnownLocations {
-  private readonly entries = new Map<string, { location: Location; expires: number }>();
-
-  constructor(
-    private readonly ttlMs: number,
-    private readonly maxEntries = 50_000,
-  ) {}
-
-  get(key: string): Location | undefined {
-    const entry = this.entries.get(key);
-    if (entry && entry.expires > Date.now()) return entry.location;
-    if (entry) this.entries.delete(key);
-    return undefined;
-  }
-
-  set(key: string, location: Location): void {
-    if (this.ttlMs <= 0) return;
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(key, { location, expires: Date.now() + this.ttlMs });
-  }
+  /**
+   * Locations seen to exist lately: a status PATCH stream would otherwise read each one every
+   * time. OCPI never deletes a location, EVSE or connector (they become REMOVED), so a positive
+   * answer stays true; a miss is always checked against the service.
+   */
+  known: Pick<TtlCache<Location>, 'get' | 'set'>;
 }
 
 /**

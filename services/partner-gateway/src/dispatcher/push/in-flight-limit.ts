@@ -27,9 +27,6 @@ export class InFlightLimit {
     else this.available += 1;
   }
 
-  get inUse(): number {
-    return this.size - this.available;
-  }
 
   close(): void {
     this.closed = true;

@@ -157,12 +157,12 @@ export class PushEngine {
     await Promise.allSettled([...this.workers.values()].map((worker) => worker.done));
   }
 
-  /** Objects not yet delivered, per partner (for the push backlog gauge). */
   /** Whether a state of the object is still to be delivered to the partner (queued or in flight). */
   hasPending(partnerId: string, objectKey: string): Promise<boolean> {
     return this.deps.outbox.hasPending(partnerId, objectKey);
   }
 
+  /** Objects not yet delivered, per partner (for the push backlog gauge). */
   backlog(): Promise<PartnerBacklog[]> {
     return this.deps.outbox.backlog();
   }

@@ -7,12 +7,6 @@ const VERSION = /^[\x21-\x7e]{1,200}$/;
 
 export const isValidPushVersion = (version: string): boolean => VERSION.test(version);
 
-/** Negative when `a` is older than `b`, as Mongo compares them. */
-export function comparePushVersions(a: string, b: string): number {
-  if (a === b) return 0;
-  return a < b ? -1 : 1;
-}
-
 /**
  * `2026-03-01T10:00:00.000Z#0000000000000042`: the object's last_updated (UTC, milliseconds)
  * then a tie-breaker that grows with each change of the same instant, e.g. the Kafka offset of

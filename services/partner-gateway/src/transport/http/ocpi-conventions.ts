@@ -5,7 +5,8 @@ import { isAppError } from '@voltmesh/errors';
 import { invalidBody, OcpiError, ocpiErrorBody, OcpiStatus, parseAuthorizationHeader } from '@voltmesh/ocpi';
 import type { Logger } from '@voltmesh/telemetry';
 import type { ConnectionStore } from '../../adapters/connection-store.js';
-import type { TokenCache } from '../../adapters/token-cache.js';
+import type { TtlCache } from '../../adapters/ttl-cache.js';
+import type { Connection } from '../../domain/connection.js';
 import type { Caller } from '../../application/partner-registers.js';
 
 /**
@@ -33,7 +34,7 @@ const HEADER_ID = /^[\x21-\x7e]{1,128}$/;
  * echoed (generated when absent: lax and 2.1.1 partners omit them), token → partner
  * (401 when unknown), and every error answered in the OCPI envelope.
  */
-export function registerOcpiConventions(app: FastifyInstance, deps: { store: ConnectionStore; tokens: TokenCache; logger: Logger }): void {
+export function registerOcpiConventions(app: FastifyInstance, deps: { store: ConnectionStore; tokens: TtlCache<Connection>; logger: Logger }): void {
   app.decorateRequest('caller', undefined);
   app.decorateRequest('correlationId', '');
 
@@ -62,7 +63,7 @@ export function registerOcpiConventions(app: FastifyInstance, deps: { store: Con
   app.setErrorHandler((error: FastifyError | Error, request, reply) => sendError(error, request, reply, deps.logger));
 }
 
-async function authenticate(store: ConnectionStore, cache: TokenCache | undefined, request: FastifyRequest): Promise<Omit<Caller, 'correlationId'> | undefined> {
+async function authenticate(store: ConnectionStore, cache: TtlCache<Connection> | undefined, request: FastifyRequest): Promise<Omit<Caller, 'correlationId'> | undefined> {
   // Base64 per 2.2.1, raw from lax partners: try each reading of the header.
   const readings = parseAuthorizationHeader(request.headers.authorization);
   for (const token of readings) {

@@ -7,13 +7,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { priceSession, type ChargingPeriod, type PricingResult, type TariffRestrictionsInput } from './index.js';
-import { aComponent, anElement, aPeriod, aSession, aTariff } from './test-builders.js';
+import { aComponent, anElement, aPeriod, aSession, aTariffInput } from './test-builders.js';
 
 const RESTRICTED = 0;
 const DEFAULT = 1;
 
 function tariffWith(restrictions: TariffRestrictionsInput, type: 'ENERGY' | 'TIME' = 'ENERGY') {
-  return aTariff({
+  return aTariffInput({
     elements: [anElement([aComponent(type, '0.50')], restrictions), anElement([aComponent(type, '0.25')])],
   });
 }
@@ -151,7 +151,7 @@ describe('session duration (seconds since session start)', () => {
 });
 
 test('restrictions are AND-ed, and per dimension the first matching element wins', () => {
-  const tariff = aTariff({
+  const tariff = aTariffInput({
     elements: [
       anElement([aComponent('ENERGY', '0.50')], { start_time: '08:00', end_time: '18:00', day_of_week: ['SATURDAY'] }),
       anElement([aComponent('TIME', '2.00')], { max_duration: 3600 }),

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { priceSession, type PricingResult } from './index.js';
-import { aComponent, anElement, aPeriod, aSession, aTariff } from './test-builders.js';
+import { aComponent, anElement, aPeriod, aSession, aTariffInput } from './test-builders.js';
 
 const BEFORE_17 = { start_time: '00:00', end_time: '17:00' };
 const FROM_17 = { start_time: '17:00', end_time: '00:00' };
@@ -18,7 +18,7 @@ function surpluses(r: PricingResult, bucket: string): string[] {
 test('ENERGY: the session total is rounded with the last step, the surplus billed at the last price', () => {
   // Spec: €0.20 before 17:00, €0.27 after, 500 Wh steps; 4.3 + 1.1 kWh = 5.4 ⇒ 5.5 kWh, not 4.3 + 1.5.
   // The first element's step (8 kWh) would give 8 kWh: only the last one counts.
-  const tariff = aTariff({
+  const tariff = aTariffInput({
     elements: [
       anElement([aComponent('ENERGY', '0.20', { step_size: 8000 })], BEFORE_17),
       anElement([aComponent('ENERGY', '0.27', { step_size: 500 })], FROM_17),
@@ -33,7 +33,7 @@ test('ENERGY: the session total is rounded with the last step, the surplus bille
 });
 
 test('TIME: 6 + 22 minutes around 17:00 with 10-minute steps bill 30 minutes, 24 of them after 17:00', () => {
-  const tariff = aTariff({
+  const tariff = aTariffInput({
     elements: [
       anElement([aComponent('TIME', '5.00', { step_size: 3600 })], BEFORE_17),
       anElement([aComponent('TIME', '7.00', { step_size: 600 })], FROM_17),
@@ -50,7 +50,7 @@ test('TIME: 6 + 22 minutes around 17:00 with 10-minute steps bill 30 minutes, 24
 });
 
 test('PARKING_TIME: after 21 min charging + 7 min parked (5-min steps) charging is billed 21 min, parking 10', () => {
-  const tariff = aTariff({
+  const tariff = aTariffInput({
     elements: [anElement([aComponent('TIME', '1.00', { step_size: 300 }), aComponent('PARKING_TIME', '2.00', { step_size: 300 })])],
   });
   const r = priceSession(
@@ -65,7 +65,7 @@ test('PARKING_TIME: after 21 min charging + 7 min parked (5-min steps) charging 
 });
 
 test('TIME is rounded when the parking that follows is free (no parking element after 20:00)', () => {
-  const tariff = aTariff({
+  const tariff = aTariffInput({
     elements: [
       anElement([aComponent('TIME', '2.40', { step_size: 900 }), aComponent('PARKING_TIME', '1.00', { step_size: 900 })], {
         start_time: '08:00',
@@ -87,7 +87,7 @@ test('TIME is rounded when the parking that follows is free (no parking element 
 
 test('step_size 0 does not round; step_size 1 still rounds energy up to a whole Wh', () => {
   const billed = (step_size: number): string => {
-    const tariff = aTariff({ elements: [anElement([aComponent('ENERGY', '1', { step_size })])] });
+    const tariff = aTariffInput({ elements: [anElement([aComponent('ENERGY', '1', { step_size })])] });
     return priceSession(aSession(tariff, [aPeriod('2024-06-03T10:00:00Z', { energy: '1.2345' })])).billed_energy;
   };
   assert.equal(billed(0), '1.2345');

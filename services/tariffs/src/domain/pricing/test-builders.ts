@@ -1,3 +1,5 @@
+// Builders of the engine's own input types (TariffInput, ChargingPeriod); the wire-level
+// OCPI builders (aTariff, aLocation) live in @voltmesh/testing.
 /*
  * Test-data builders for the pricing tests (not part of the engine's API). Defaults are a plain
  * €0.25/kWh tariff and one-hour periods, so each test states only what it is about.
@@ -21,7 +23,7 @@ export function anElement(components: PriceComponentInput[], restrictions?: Tari
   return restrictions ? { price_components: components, restrictions } : { price_components: components };
 }
 
-export function aTariff(more: Partial<TariffInput> = {}): TariffInput {
+export function aTariffInput(more: Partial<TariffInput> = {}): TariffInput {
   return { id: 'T1', currency: 'EUR', elements: [anElement([aComponent('ENERGY', '0.25', { vat: 10 })])], ...more };
 }
 

@@ -6,13 +6,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isAppError } from '@voltmesh/errors';
 import { priceCdr, priceSession } from './index.js';
-import { aComponent, anElement, aPeriod, aSession, aTariff } from './test-builders.js';
+import { aComponent, anElement, aPeriod, aSession, aTariffInput } from './test-builders.js';
 
 const start = '2024-06-03T10:00:00Z';
 
 describe('VAT', () => {
   test('applies per component; a component without vat adds none (spec: 20 kWh at €0.25 + €0.50 start fee)', () => {
-    const tariff = aTariff({
+    const tariff = aTariffInput({
       elements: [anElement([aComponent('FLAT', '0.50', { vat: 20 }), aComponent('ENERGY', '0.25', { vat: 10 }), aComponent('TIME', '1.00')])],
     });
     const r = priceSession(aSession(tariff, [aPeriod(start, { energy: 20, time: 1 })]));
@@ -23,7 +23,7 @@ describe('VAT', () => {
   });
 
   test('FLAT is billed once per session, not once per period', () => {
-    const tariff = aTariff({ elements: [anElement([aComponent('FLAT', '0.50'), aComponent('ENERGY', '0.25')])] });
+    const tariff = aTariffInput({ elements: [anElement([aComponent('FLAT', '0.50'), aComponent('ENERGY', '0.25')])] });
     const r = priceSession(aSession(tariff, [aPeriod(start, { energy: 1 }), aPeriod('2024-06-03T11:00:00Z', { energy: 1 })]));
     assert.equal(r.total_fixed_cost.excl_vat, '0.5000');
   });
@@ -31,7 +31,7 @@ describe('VAT', () => {
 
 describe('min_price and max_price', () => {
   test('a cheaper session is raised to min_price, excl and incl VAT separately; dimension totals stay', () => {
-    const tariff = aTariff({ min_price: { excl_vat: 0.5, incl_vat: 0.55 } });
+    const tariff = aTariffInput({ min_price: { excl_vat: 0.5, incl_vat: 0.55 } });
     const r = priceSession(aSession(tariff, [aPeriod(start, { energy: 1.2 })]));
     assert.deepEqual(r.total_cost, { excl_vat: '0.5000', incl_vat: '0.5500' });
     assert.deepEqual(r.total_cost_before_limits, { excl_vat: '0.3000', incl_vat: '0.3300' });
@@ -40,14 +40,14 @@ describe('min_price and max_price', () => {
   });
 
   test('a dearer session is capped at max_price (spec: 50 kWh at €0.25 + 10% capped at €10 / €11)', () => {
-    const tariff = aTariff({ max_price: { excl_vat: 10, incl_vat: 11 } });
+    const tariff = aTariffInput({ max_price: { excl_vat: 10, incl_vat: 11 } });
     const r = priceSession(aSession(tariff, [aPeriod(start, { energy: 50 })]));
     assert.deepEqual(r.total_cost, { excl_vat: '10.0000', incl_vat: '11.0000' });
     assert.deepEqual(r.price_limit, { excl_vat: 'MAX_PRICE', incl_vat: 'MAX_PRICE' });
   });
 
   test('a session between the bounds is untouched; a bound without incl_vat leaves the incl total alone', () => {
-    const tariff = aTariff({ min_price: { excl_vat: 1 }, max_price: { excl_vat: 100 } });
+    const tariff = aTariffInput({ min_price: { excl_vat: 1 }, max_price: { excl_vat: 100 } });
     const within = priceSession(aSession(tariff, [aPeriod(start, { energy: 20 })]));
     assert.deepEqual(within.total_cost, { excl_vat: '5.0000', incl_vat: '5.5000' });
     assert.deepEqual(within.price_limit, { excl_vat: null, incl_vat: null });
@@ -57,7 +57,7 @@ describe('min_price and max_price', () => {
 });
 
 describe('reservations', () => {
-  const reservationTariff = aTariff({
+  const reservationTariff = aTariffInput({
     elements: [
       anElement([aComponent('FLAT', '2.00'), aComponent('TIME', '5.00', { step_size: 900 })], { reservation: 'RESERVATION' }),
       anElement([aComponent('TIME', '10.00')], { reservation: 'RESERVATION_EXPIRES' }),
@@ -90,7 +90,7 @@ describe('reservations', () => {
 });
 
 test('a period no element prices costs 0 and is flagged, without failing the session', () => {
-  const tariff = aTariff({ elements: [anElement([aComponent('ENERGY', '0.30')], { start_time: '08:00', end_time: '18:00' })] });
+  const tariff = aTariffInput({ elements: [anElement([aComponent('ENERGY', '0.30')], { start_time: '08:00', end_time: '18:00' })] });
   const r = priceSession(aSession(tariff, [aPeriod('2024-06-03T15:00:00Z', { energy: 10 }), aPeriod('2024-06-03T16:00:00Z', { energy: 10 })]));
   assert.equal(r.total_cost.excl_vat, '3.0000'); // 17:00 local priced, 18:00 local not
   assert.equal(r.has_unmatched, true);
@@ -104,13 +104,13 @@ test('a period no element prices costs 0 and is flagged, without failing the ses
 test('money is exact and rounded once, at the end, to 4 decimals half away from zero', () => {
   // Five lines of €0.00005: each shows 0.0001, the total is 0.00025 ⇒ 0.0003 (not 0.0005 from
   // adding rounded lines, not 0.0002 from banker's rounding).
-  const tariff = aTariff({ elements: [anElement([aComponent('ENERGY', '0.00005')])] });
+  const tariff = aTariffInput({ elements: [anElement([aComponent('ENERGY', '0.00005')])] });
   const periods = [0, 1, 2, 3, 4].map((h) => aPeriod(`2024-06-03T1${h}:00:00Z`, { energy: 1 }));
   const r = priceSession(aSession(tariff, periods));
   assert.equal(r.periods[0]?.cost.excl_vat, '0.0001');
   assert.equal(r.total_cost.excl_vat, '0.0003');
   // 0.1 + 0.2 in floats is 0.30000000000000004; here 3 × 0.1 kWh at €1 is 0.3 exactly.
-  const tenths = priceSession(aSession(aTariff({ elements: [anElement([aComponent('ENERGY', 1)])] }), [aPeriod(start, { energy: 0.1 }), aPeriod('2024-06-03T11:00:00Z', { energy: 0.2 })]));
+  const tenths = priceSession(aSession(aTariffInput({ elements: [anElement([aComponent('ENERGY', 1)])] }), [aPeriod(start, { energy: 0.1 }), aPeriod('2024-06-03T11:00:00Z', { energy: 0.2 })]));
   assert.equal(tenths.total_cost.excl_vat, '0.3000');
 });
 
@@ -118,7 +118,7 @@ describe('bad input is refused with INVALID_ARGUMENT', () => {
   const invalid = (e: unknown): boolean => isAppError(e) && e.code === 'INVALID_ARGUMENT';
 
   test('a DateTime with an offset, an unknown zone, a period under another tariff', () => {
-    const ok = aSession(aTariff(), [aPeriod(start, { energy: 1 })]);
+    const ok = aSession(aTariffInput(), [aPeriod(start, { energy: 1 })]);
     assert.throws(() => priceSession({ ...ok, start_date_time: '2024-06-03T10:00:00+02:00' }), invalid);
     assert.throws(() => priceSession({ ...ok, time_zone: 'Europe/Atlantis' }), invalid);
     assert.throws(() => priceSession({ ...ok, charging_periods: [{ ...aPeriod(start, { energy: 1 }), tariff_id: 'OTHER' }] }), invalid);
@@ -126,15 +126,15 @@ describe('bad input is refused with INVALID_ARGUMENT', () => {
   });
 
   test('a tariff with local-time restrictions needs a time zone; one without does not', () => {
-    const local = aTariff({ elements: [anElement([aComponent('ENERGY', 1)], { day_of_week: ['MONDAY'] })] });
+    const local = aTariffInput({ elements: [anElement([aComponent('ENERGY', 1)], { day_of_week: ['MONDAY'] })] });
     assert.throws(() => priceSession(aSession(local, [aPeriod(start, { energy: 1 })], { time_zone: null })), invalid);
-    const r = priceSession(aSession(aTariff(), [aPeriod(start, { energy: 1 })], { time_zone: null }));
+    const r = priceSession(aSession(aTariffInput(), [aPeriod(start, { energy: 1 })], { time_zone: null }));
     assert.equal(r.total_cost.excl_vat, '0.2500');
   });
 
   test('priceCdr refuses a CDR in another currency than the tariff', () => {
     const cdr = { start_date_time: start, end_date_time: '2024-06-03T11:00:00Z', currency: 'GBP', charging_periods: [aPeriod(start, { energy: 1 })] };
-    assert.throws(() => priceCdr(cdr, aTariff()), invalid);
-    assert.equal(priceCdr({ ...cdr, currency: 'EUR' }, aTariff()).total_cost.excl_vat, '0.2500');
+    assert.throws(() => priceCdr(cdr, aTariffInput()), invalid);
+    assert.equal(priceCdr({ ...cdr, currency: 'EUR' }, aTariffInput()).total_cost.excl_vat, '0.2500');
   });
 });

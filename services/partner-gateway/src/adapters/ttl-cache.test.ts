@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Connection } from '../domain/connection.js';
-import { TokenCache } from './token-cache.js';
+import { TtlCache } from './ttl-cache.js';
 
 const connection = (id: string) => ({ id }) as Connection;
 
-test('cached tokens expire after the TTL, the oldest go first when full, and clear() forgets all', () => {
+test('cached entries expire after the TTL, the oldest go first when full, and clear() forgets all', () => {
   let now = 0;
-  const cache = new TokenCache(1_000, 2, () => now);
+  const cache = new TtlCache<Connection>(1_000, 2, () => now);
   cache.set('a', connection('A'));
   cache.set('b', connection('B'));
   assert.equal(cache.get('a')?.id, 'A');
@@ -18,7 +18,7 @@ test('cached tokens expire after the TTL, the oldest go first when full, and cle
   cache.set('d', connection('D'));
   cache.clear();
   assert.equal(cache.get('d'), undefined);
-  const off = new TokenCache(0);
+  const off = new TtlCache<Connection>(0);
   off.set('x', connection('X'));
   assert.equal(off.get('x'), undefined, 'a TTL of 0 turns caching off');
 });
