@@ -21,7 +21,7 @@ export const Topics = {
   partnerToken: topic('gateway.partner-token.v1', 'a partner pushed a token'),
   partnerSession: topic('gateway.partner-session.v1', 'a partner pushed a session'),
   partnerCdr: topic('gateway.partner-cdr.v1', 'a partner posted a CDR'),
-  partnerCommand: topic('gateway.partner-command.v1', 'a partner sent a command or a command result'),
+  partnerCommand: topic('gateway.partner-command.v1', 'a partner CPO answered one of our commands or posted its result'),
   location: topic('locations.location.v1', 'a location, EVSE or connector changed'),
   tariff: topic('tariffs.tariff.v1', 'a tariff changed'),
   token: topic('authorization.token.v1', 'a token changed'),
@@ -40,6 +40,12 @@ export const ConsumerGroups = {
   dispatcherTariffs: 'partner-gateway.dispatcher.tariffs',
   locationsPartnerWrites: 'locations.partner-writes',
   tariffsPartnerWrites: 'tariffs.partner-writes',
+  dispatcherTokens: 'partner-gateway.dispatcher.tokens',
+  dispatcherCommands: 'partner-gateway.dispatcher.commands',
+  authorizationPartnerWrites: 'authorization.partner-writes',
+  sessionsPartnerCommands: 'sessions.partner-commands',
+  /** The demo's charger simulator, standing in for our CSMS: executes inbound commands. */
+  csmsCommands: 'csms.commands',
 } as const;
 
 export const dlqTopicName = (groupId: string): string => `${groupId}.dlq`;

@@ -11,11 +11,14 @@ export class OcpiError extends AppError {
   override readonly name = 'OcpiError';
   readonly ocpiStatus: number;
   readonly httpStatus: number;
+  /** The envelope's `data` where a module answers errors with one (e.g. a REJECTED CommandResponse). */
+  readonly data: unknown;
 
-  constructor(ocpiStatus: number, message: string, options: { cause?: unknown; httpStatus?: number } = {}) {
+  constructor(ocpiStatus: number, message: string, options: { cause?: unknown; httpStatus?: number; data?: unknown } = {}) {
     super(appCodeFor(ocpiStatus), message, options.cause === undefined ? {} : { cause: options.cause });
     this.ocpiStatus = ocpiStatus;
     this.httpStatus = options.httpStatus ?? 200;
+    this.data = options.data;
   }
 }
 

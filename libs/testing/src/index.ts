@@ -15,7 +15,8 @@ export { aLocation, anEvse, aConnector, BUILDER_TIME } from './builders/location
 export { collectEvents } from './event-collector.js';
 export type { CollectedEvent, EventCollector } from './event-collector.js';
 export { aTariff, aTariffElement, aPriceComponent } from './builders/tariffs.js';
+export { aToken } from './builders/tokens.js';
 export { startSimPartner } from './sim-partner/sim-partner.js';
-export type { SimPartner, SimPartnerOptions, SimResult } from './sim-partner/sim-partner.js';
+export type { SimPartner, SimPartnerOptions, SimResult, SimBehaviour } from './sim-partner/sim-partner.js';
 export { startServiceInProcess } from './service-in-process.js';
 export type { InProcessService } from './service-in-process.js';

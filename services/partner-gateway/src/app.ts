@@ -9,6 +9,12 @@ import { ConnectionStore } from './adapters/connection-store.js';
 import { IngressPublisher } from './adapters/ingress-publisher.js';
 import { LocationsClient } from './adapters/locations-client.js';
 import { TariffsClient } from './adapters/tariffs-client.js';
+import { TokensClient } from './adapters/tokens-client.js';
+import { CommandsClient } from './adapters/commands-client.js';
+import { CommandDeliveries } from './adapters/command-deliveries.js';
+import { RateLimiter } from './adapters/rate-limiter.js';
+import { refusedPartnerUrl } from './adapters/url-guard.js';
+import { PartnerReach } from './application/partner-reach.js';
 import { PartnerClient } from './adapters/partner-client.js';
 import { TtlCache } from './adapters/ttl-cache.js';
 import type { Connection } from './domain/connection.js';
@@ -21,6 +27,8 @@ import { registerAdminRoutes } from './transport/http/admin-routes.js';
 import { registerCredentialsRoutes } from './transport/http/credentials-routes.js';
 import { registerLocationRoutes } from './transport/http/locations-routes.js';
 import { registerTariffRoutes } from './transport/http/tariffs-routes.js';
+import { registerTokenRoutes } from './transport/http/tokens-routes.js';
+import { registerCommandRoutes } from './transport/http/commands-routes.js';
 import { registerPendingModuleRoutes } from './transport/http/modules-routes.js';
 import { registerOcpiConventions } from './transport/http/ocpi-conventions.js';
 import { registerRequestSpans } from './transport/http/request-span.js';
@@ -51,6 +59,8 @@ export function buildGateway(deps: GatewayDeps): Gateway {
   const store = new ConnectionStore(deps.db, new TokenCipher(config.TOKEN_ENCRYPTION_KEY));
   // Registered partners by the token they present: no database read per functional request.
   const tokens = new TtlCache<Connection>(config.AUTH_CACHE_MS);
+  // Partners by party, for real-time calls; dropped with the token cache on any connection change.
+  const reach = new PartnerReach(store, config.AUTH_CACHE_MS);
   const platform: OwnPlatform = {
     publicUrl: config.PUBLIC_URL,
     parties: config.OWN_PARTIES,
@@ -62,7 +72,10 @@ export function buildGateway(deps: GatewayDeps): Gateway {
     platform,
     logger,
     partners: new PartnerClient(config.PARTNER_TIMEOUT_MS, logger.child({ component: 'partner-client' })),
-    events: clearingOnChange(new KafkaConnectionEvents(deps.publisher, logger), tokens),
+    events: clearingOnChange(new KafkaConnectionEvents(deps.publisher, logger), () => {
+      tokens.clear();
+      reach.clear();
+    }),
   };
 
   const ocpi = Fastify({
@@ -87,16 +100,42 @@ export function buildGateway(deps: GatewayDeps): Gateway {
     config.PUBLIC_URL,
   );
   registerTariffRoutes(ocpi, { tariffs, ingress }, { tariffs, maxLimit: config.PAGE_LIMIT_MAX }, config.PUBLIC_URL);
+  const ownTokens = new TokensClient(config.AUTHORIZATION_GRPC_ADDRESS, config.SERVICE_DEADLINE_MS);
+  const commands = new CommandsClient(config.SESSIONS_GRPC_ADDRESS, config.SERVICE_DEADLINE_MS);
+  const cpoParties = config.OWN_PARTIES.filter((party) => party.role === 'CPO');
+  registerTokenRoutes(
+    ocpi,
+    { tokens: ownTokens, ingress, recheckAfterMs: config.WRITE_RECHECK_MS },
+    { tokens: ownTokens, own: { cpo: cpoParties, emsp: config.OWN_PARTIES.filter((party) => party.role === 'EMSP') }, maxLimit: config.PAGE_LIMIT_MAX },
+    config.PUBLIC_URL,
+  );
+  registerCommandRoutes(
+    ocpi,
+    {
+      commands,
+      tokens: ownTokens,
+      locations,
+      cpoParties,
+      refusedUrl: (url) => refusedPartnerUrl(url, config.ALLOW_PRIVATE_PARTNER_URLS),
+      timeoutSeconds: config.COMMAND_TIMEOUT_S,
+      requireKnownTokens: config.REQUIRE_KNOWN_COMMAND_TOKENS,
+    },
+    { deliveries: new CommandDeliveries(deps.db), ingress },
+    new RateLimiter(config.COMMAND_RATE_PER_MINUTE, config.COMMAND_RATE_BURST),
+  );
   ocpi.addHook('onClose', async () => {
     locations.close();
     tariffs.close();
+    ownTokens.close();
+    commands.close();
   });
   registerPendingModuleRoutes(ocpi);
 
   const admin = Fastify({ loggerInstance: httpLogger(logger, 'admin-http'), disableRequestLogging: true, bodyLimit: 65_536 });
   registerAdminRoutes(admin, context, config.ADMIN_TOKEN, logger, { requestSync: deps.requestSync });
 
-  return { ocpi, admin, grpcServices: [partnerServiceBinding(store, logger)], store };
+  const realTime = { reach, partners: context.partners, defaultTimeoutMs: config.RTA_TIMEOUT_MS, logger: logger.child({ component: 'real-time-authorization' }) };
+  return { ocpi, admin, grpcServices: [partnerServiceBinding(store, realTime, logger)], store };
 }
 
 /** pino's Logger is a FastifyBaseLogger at runtime; the declared generics differ only in defaults. */
@@ -104,11 +143,11 @@ function httpLogger(logger: Logger, component: string): FastifyBaseLogger {
   return logger.child({ component }) as FastifyBaseLogger;
 }
 
-/** Every connection change made here (rotation, unregistration) drops cached tokens at once. */
-function clearingOnChange(events: ConnectionEvents, tokens: TtlCache<Connection>): ConnectionEvents {
+/** Every connection change made here (rotation, unregistration) drops cached tokens and partners at once. */
+function clearingOnChange(events: ConnectionEvents, clear: () => void): ConnectionEvents {
   return {
     async published(connection, change, correlationId) {
-      tokens.clear();
+      clear();
       await events.published(connection, change, correlationId);
     },
   };

@@ -1,22 +1,5 @@
 import { z } from 'zod';
-import { flag, grpcServiceEnv, parseEnv, port, positiveInt } from '@voltmesh/config';
-
-/** `CPO:NL*VLT,EMSP:NL*VLM`: the parties this platform hosts, each with its OCPI role. */
-const ownParties = z
-  .string()
-  .default('CPO:NL*VLT,EMSP:NL*VLM')
-  .transform((value, ctx) => {
-    const parties = value.split(',').map((item) => item.trim()).filter(Boolean).map((item) => {
-      const match = /^(CPO|EMSP|HUB|NAP|NSP|OTHER|SCSP):([A-Z]{2})\*([A-Z0-9]{3})$/i.exec(item);
-      if (!match) {
-        ctx.addIssue({ code: 'custom', message: `"${item}" is not ROLE:CC*PID (e.g. CPO:NL*VLT)` });
-        return undefined;
-      }
-      return { role: match[1]!.toUpperCase(), countryCode: match[2]!.toUpperCase(), partyId: match[3]!.toUpperCase() };
-    });
-    return parties.filter((party) => party !== undefined);
-  })
-  .refine((parties) => parties.length > 0, 'at least one own party is required');
+import { flag, grpcServiceEnv, ownParties, parseEnv, port, positiveInt } from '@voltmesh/config';
 
 const gatewayEnv = z.object({
   ...grpcServiceEnv({ mongoDb: 'voltmesh_gateway', grpcPort: 50050 }),
@@ -46,6 +29,21 @@ const gatewayEnv = z.object({
   LOCATIONS_GRPC_ADDRESS: z.string().default('127.0.0.1:50051'),
   /** The tariffs service (reads of the Sender interface and of partners' tariffs). */
   TARIFFS_GRPC_ADDRESS: z.string().default('127.0.0.1:50054'),
+  /** The authorization service (tokens: partner writes' checks, our Sender interface, real-time authorization). */
+  AUTHORIZATION_GRPC_ADDRESS: z.string().default('127.0.0.1:50052'),
+  /** The sessions service (commands in both roles). */
+  SESSIONS_GRPC_ADDRESS: z.string().default('127.0.0.1:50053'),
+  /** The most a partner eMSP gets to answer a real-time authorization we ask for (PartnerService.AuthorizeToken). */
+  RTA_TIMEOUT_MS: positiveInt(2_000),
+  /** Seconds our CPO announces in CommandResponse.timeout: how long the CSMS has before we report TIMEOUT. */
+  COMMAND_TIMEOUT_S: positiveInt(30),
+  /** Commands one partner may send per minute on average (per gateway replica), and in a burst. */
+  COMMAND_RATE_PER_MINUTE: positiveInt(120),
+  COMMAND_RATE_BURST: positiveInt(20),
+  /** Only tokens a partner pushed to us may start or reserve (OCPI lets eMSPs use others; the operator decides). */
+  REQUIRE_KNOWN_COMMAND_TOKENS: flag(true),
+  /** Partner-supplied URLs (response_url) may point at private or loopback addresses: local runs and tests only. */
+  ALLOW_PRIVATE_PARTNER_URLS: flag(false),
   /** Deadline of every gRPC call the gateway makes to a domain service. */
   SERVICE_DEADLINE_MS: positiveInt(5_000),
   /** How long a registered partner's token is trusted without a database read (0 turns it off). */
@@ -77,6 +75,7 @@ const dispatcherEnv = z.object({
   PULL_PAGE_LIMIT: positiveInt(100),
   /** How often the dispatcher looks for due or requested pulls. */
   PULL_POLL_MS: positiveInt(5_000),
+  ALLOW_PRIVATE_PARTNER_URLS: gatewayEnv.shape.ALLOW_PRIVATE_PARTNER_URLS,
 });
 
 export type DispatcherConfig = z.output<typeof dispatcherEnv>;

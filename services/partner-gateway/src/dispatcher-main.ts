@@ -13,11 +13,16 @@ import { PartnerClient } from './adapters/partner-client.js';
 import { consumeOwnChanges } from './dispatcher/own-changes/consume-own-changes.js';
 import { httpPageFetcher, PullStateStore, PullSync } from './dispatcher/pull/index.js';
 import { MongoPushOutbox, PushEngine } from './dispatcher/push/index.js';
+import { consumeCommands } from './dispatcher/commands/consume-commands.js';
+import { CommandDeliveries } from './adapters/command-deliveries.js';
+import { refusedPartnerUrl } from './adapters/url-guard.js';
+import { PartnerReach } from './application/partner-reach.js';
 
 /**
  * The dispatcher: keeps the partner directory current from connection events, pushes our own
  * location, EVSE-status and tariff changes to every partner's Receiver (coalesced, retried, from
- * a durable outbox), and pulls partners' Sender interfaces (full crawl, then incremental) onto
+ * a durable outbox), sends our drivers' commands to partner CPOs and the results of partners'
+ * commands back to them, and pulls partners' Sender interfaces (full crawl, then incremental) onto
  * the ingress topics.
  */
 const config = loadDispatcherConfig();
@@ -91,12 +96,24 @@ await runService('dispatcher', config, async ({ db, kafka, publisher, logger }) 
       });
       engine.start();
       const ownChanges = await consumeOwnChanges({ kafka, engine, directory, publisher, logger });
+      const commandDispatch = await consumeCommands({
+        kafka,
+        engine,
+        publisher,
+        ingress: new IngressPublisher(publisher),
+        // Straight from the event-fed directory (no snapshot to go stale): commands are rare.
+        reach: new PartnerReach({ list: async () => [...directory.registered()], outboundToken: (id) => connections.outboundToken(id) }, 0),
+        deliveries: new CommandDeliveries(db),
+        partners: new PartnerClient(config.PARTNER_TIMEOUT_MS, logger.child({ component: 'command-client' })),
+        refusedUrl: (url) => refusedPartnerUrl(url, config.ALLOW_PRIVATE_PARTNER_URLS),
+        logger: logger.child({ component: 'commands' }),
+      });
       pull.start();
       return {
         async stop() {
           clearInterval(reload);
           await pull.stop();
-          await Promise.all(ownChanges.map((running) => running.stop()));
+          await Promise.all([...ownChanges, commandDispatch].map((running) => running.stop()));
           await engine.stop();
           await consumer.stop();
         },

@@ -50,11 +50,15 @@ function processEnv(name: MeshProcessName, database: string, options: MeshOption
     SESSIONS_GRPC_ADDRESS: `127.0.0.1:${options.ports.grpc.sessions}`,
     BILLING_GRPC_ADDRESS: `127.0.0.1:${options.ports.grpc.billing}`,
     GATEWAY_GRPC_ADDRESS: `127.0.0.1:${options.ports.grpc['partner-gateway']}`,
+    // Our public base URL: the gateway serves it, the sessions service builds response_urls on it.
+    PUBLIC_URL: `http://127.0.0.1:${options.ports.http}`,
+    // Simulated partners listen on loopback; production refuses private partner URLs.
+    ALLOW_PRIVATE_PARTNER_URLS: 'true',
+    ...options.env,
   };
   if (name === 'partner-gateway') {
     env['HTTP_PORT'] = String(options.ports.http);
     env['ADMIN_PORT'] = String(options.ports.admin);
-    env['PUBLIC_URL'] = `http://127.0.0.1:${options.ports.http}`;
     env['ADMIN_TOKEN'] = options.secrets.adminToken;
   }
   return env;

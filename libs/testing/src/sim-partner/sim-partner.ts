@@ -50,7 +50,24 @@ export interface SimPartner {
   /** Objects this partner's Sender interfaces serve, per module (e.g. `published.locations`). */
   readonly published: Record<string, unknown[]>;
   faults: { versionsStatus?: number; versionsBody?: unknown; detailsBody?: unknown; credentialsPostStatusCode?: number };
+  /** How it answers real-time authorization (as eMSP) and commands (as CPO); tests change it. */
+  readonly behaviour: SimBehaviour;
+  /** The URL of one of the peer's endpoints (after registerWith), e.g. `peerEndpoint('commands', 'RECEIVER')`. */
+  peerEndpoint(identifier: string, role: 'SENDER' | 'RECEIVER'): string;
   close(): Promise<void>;
+}
+
+export interface SimBehaviour {
+  /** eMSP: real-time authorization answers after this delay; tokens come from `published.tokens`. */
+  authorizeDelayMs: number;
+  /** eMSP: the AllowedType answered for a token it knows (unknown tokens get 404 / 2004). */
+  authorizeAllowed: string;
+  /** CPO: the CommandResponse result answered to a command, and its timeout. */
+  commandResponse: string;
+  commandTimeout: number;
+  /** CPO: the CommandResult posted to the response_url after `commandResultDelayMs`; undefined posts none. */
+  commandResult: string | undefined;
+  commandResultDelayMs: number;
 }
 
 interface SimState {
@@ -64,7 +81,14 @@ interface SimState {
   issuedTokens: string[];
   requests: { method: string; url: string; authorization?: string; requestId?: string; correlationId?: string }[];
   /** Pushes this partner's Receiver interfaces got (method, path, body, the headers that matter). */
-  received: { method: string; path: string; body: unknown; headers: Record<string, string> }[];
+  received: { method: string; path: string; body: unknown; headers: Record<string, string>; at: number }[];
+  /** The peer's endpoints, read when this partner registered with it. */
+  peerEndpoints: Endpoint[];
+  /** Real-time authorization requests it answered (eMSP): token uid, type, body. */
+  authorizeRequests: { uid: string; type: string; body: unknown; at: number }[];
+  /** Commands it got (CPO) and the results it posted back. */
+  commands: { command: string; body: Record<string, unknown>; at: number }[];
+  resultsPosted: { url: string; result: string; httpStatus: number; at: number }[];
 }
 
 type TokenKind = 'A' | 'B' | 'C';
@@ -84,7 +108,8 @@ export async function startSimPartner(options: SimPartnerOptions): Promise<SimPa
   const authMode = options.authMode ?? 'base64';
   const advertised = options.versions ?? ['2.2.1'];
   const accepted = new Map<string, TokenKind>();
-  const state: SimState = { issuedTokens: [], requests: [], received: [] };
+  const state: SimState = { issuedTokens: [], requests: [], received: [], peerEndpoints: [], authorizeRequests: [], commands: [], resultsPosted: [] };
+  const behaviour: SimBehaviour = { authorizeDelayMs: 0, authorizeAllowed: 'ALLOWED', commandResponse: 'ACCEPTED', commandTimeout: 30, commandResult: 'ACCEPTED', commandResultDelayMs: 50 };
   const published: Record<string, unknown[]> = {};
   const faults: SimPartner['faults'] = {};
   const app = Fastify({ logger: false, routerOptions: { ignoreTrailingSlash: true } });
@@ -247,13 +272,46 @@ export async function startSimPartner(options: SimPartnerOptions): Promise<SimPa
     }
     return envelope(1000, page);
   });
+  // eMSP Sender: real-time authorization of the tokens in `published.tokens`.
+  app.post('/ocpi/2.2.1/tokens/:uid/authorize', async (request, reply) => {
+    const { uid } = request.params as { uid: string };
+    const type = (request.query as { type?: string }).type ?? 'RFID';
+    state.authorizeRequests.push({ uid, type, body: request.body, at: Date.now() });
+    if (behaviour.authorizeDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, behaviour.authorizeDelayMs));
+    const token = (published['tokens'] ?? []).find((candidate) => {
+      const known = candidate as { uid?: string; type?: string };
+      return known.uid?.toUpperCase() === uid.toUpperCase() && (known.type ?? 'RFID') === type;
+    });
+    if (!token) return reply.code(404).send(envelope(2004, undefined, 'unknown token'));
+    const location = request.body && typeof request.body === 'object' ? request.body : undefined;
+    return envelope(1000, { allowed: behaviour.authorizeAllowed, token, authorization_reference: `SIM${randomBytes(8).toString('hex')}`, ...(location ? { location } : {}) });
+  });
+  // CPO Receiver: commands are answered, and their result posted to the response_url later.
+  app.post('/ocpi/2.2.1/commands/:command', async (request) => {
+    const { command } = request.params as { command: string };
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    state.commands.push({ command, body, at: Date.now() });
+    const result = behaviour.commandResult;
+    const responseUrl = body['response_url'];
+    if (behaviour.commandResponse === 'ACCEPTED' && result && typeof responseUrl === 'string') {
+      setTimeout(() => {
+        const token = state.peerToken ?? state.registeredPeer?.token;
+        if (!token) return;
+        call('POST', responseUrl, token, { result, message: [] }).then(
+          (answer) => state.resultsPosted.push({ url: responseUrl, result, httpStatus: answer.httpStatus, at: Date.now() }),
+          () => state.resultsPosted.push({ url: responseUrl, result, httpStatus: 0, at: Date.now() }),
+        );
+      }, behaviour.commandResultDelayMs);
+    }
+    return envelope(1000, { result: behaviour.commandResponse, timeout: behaviour.commandTimeout, message: [] });
+  });
   // Receiver interfaces: every push is recorded for the test to inspect, and accepted.
   app.route({
     method: ['PUT', 'PATCH', 'POST', 'DELETE'],
     url: '/ocpi/2.2.1/:module/*',
     handler: async (request) => {
       const header = (name: string) => (typeof request.headers[name] === 'string' ? (request.headers[name] as string) : undefined);
-      state.received.push({ method: request.method, path: request.url, body: request.body, headers: Object.fromEntries(['x-request-id', 'x-correlation-id', 'ocpi-from-country-code', 'ocpi-from-party-id', 'ocpi-to-country-code', 'ocpi-to-party-id', 'authorization'].map((name) => [name, header(name) ?? ''])) });
+      state.received.push({ method: request.method, path: request.url, body: request.body, headers: Object.fromEntries(['x-request-id', 'x-correlation-id', 'ocpi-from-country-code', 'ocpi-from-party-id', 'ocpi-to-country-code', 'ocpi-to-party-id', 'authorization'].map((name) => [name, header(name) ?? ''])), at: Date.now() });
       return envelope(1000);
     },
   });
@@ -291,6 +349,12 @@ export async function startSimPartner(options: SimPartnerOptions): Promise<SimPa
     state,
     published,
     faults,
+    behaviour,
+    peerEndpoint(identifier, role) {
+      const endpoint = state.peerEndpoints.find((candidate) => candidate.identifier === identifier && candidate.role === role);
+      if (!endpoint) throw new Error(`the peer lists no ${identifier} ${role} endpoint`);
+      return endpoint.url;
+    },
     issueTokenA() {
       const token = mint();
       accept(token, 'A');
@@ -298,6 +362,7 @@ export async function startSimPartner(options: SimPartnerOptions): Promise<SimPa
     },
     async registerWith(peerVersionsUrl, tokenA) {
       const endpoints = await readPeer(peerVersionsUrl, tokenA);
+      state.peerEndpoints = endpoints;
       const credentialsUrl = endpoints.find((endpoint) => endpoint.identifier === 'credentials')!.url;
       return sendCredentials('POST', credentialsUrl, tokenA);
     },

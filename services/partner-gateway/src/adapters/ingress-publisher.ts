@@ -1,7 +1,8 @@
 import { Topics, type EventPublisher } from '@voltmesh/kafka';
-import { locations, objects, tariffs } from '@voltmesh/proto';
+import { commands, locations, objects, tariffs, tokens } from '@voltmesh/proto';
 import type { LocationWrite } from '../application/receivers/location-write.js';
 import type { TariffWrite } from '../application/receivers/tariff-write.js';
+import type { TokenWrite } from '../application/receivers/token-write.js';
 
 /**
  * Publishes accepted partner writes to the ingress topics. `publish` resolves once Kafka has
@@ -49,6 +50,40 @@ export class IngressPublisher {
       type: 'voltmesh.tariffs.v1.PartnerTariffWrite',
       value: tariffs.PartnerTariffWrite.encode(event).finish(),
       partner: connectionId,
+      ...(correlationId ? { correlationId } : {}),
+    });
+  }
+
+  async tokenWrite(connectionId: string, write: TokenWrite, correlationId?: string): Promise<void> {
+    const { address } = write;
+    const event: tokens.PartnerTokenWrite = {
+      connectionId,
+      party: { countryCode: address.countryCode.toUpperCase(), partyId: address.partyId.toUpperCase() },
+      uid: address.uid,
+      type: address.type,
+      method: write.method === 'PUT' ? objects.WriteMethod.WRITE_METHOD_PUT : objects.WriteMethod.WRITE_METHOD_PATCH,
+      ocpiJson: JSON.stringify(write.method === 'PUT' ? write.object : write.patch),
+      receivedAt: new Date().toISOString(),
+    };
+    await this.publisher.publish({
+      topic: Topics.partnerToken,
+      key: `${event.party?.countryCode}*${event.party?.partyId}*${address.uid}*${address.type}`.toUpperCase(),
+      type: 'voltmesh.authorization.v1.PartnerTokenWrite',
+      value: tokens.PartnerTokenWrite.encode(event).finish(),
+      partner: connectionId,
+      ...(correlationId ? { correlationId } : {}),
+    });
+  }
+
+  /** What a partner CPO said about one of our commands: its CommandResponse, its CommandResult, or that it could not be reached. */
+  async commandEvent(event: commands.PartnerCommandEvent, correlationId?: string): Promise<void> {
+    await this.publisher.publish({
+      topic: Topics.partnerCommand,
+      // The command's identity: its response and result stay in order.
+      key: event.commandId,
+      type: 'voltmesh.sessions.v1.PartnerCommandEvent',
+      value: commands.PartnerCommandEvent.encode(event).finish(),
+      partner: event.connectionId,
       ...(correlationId ? { correlationId } : {}),
     });
   }

@@ -1,14 +1,15 @@
 import type { Kafka } from 'kafkajs';
 import { invalidArgument } from '@voltmesh/errors';
 import { ConsumerGroups, runConsumer, Topics, type ConsumedEvent, type EventPublisher, type RunningConsumer } from '@voltmesh/kafka';
-import { locationSchema, tariffSchema, zodErrorMessage, type Location, type Tariff } from '@voltmesh/ocpi';
-import { locations, objects, tariffs } from '@voltmesh/proto';
+import { locationSchema, tariffSchema, tokenSchema, zodErrorMessage, type Location, type Tariff, type Token } from '@voltmesh/ocpi';
+import { locations, objects, tariffs, tokens } from '@voltmesh/proto';
 import type { Logger } from '@voltmesh/telemetry';
 import type { PartnerDirectory } from '../partner-directory.js';
 import type { PushEngine } from '../push/index.js';
 import { locationObjectKey, locationPush } from './location-pushes.js';
 import { pushTargets } from './push-targets.js';
 import { tariffPush } from './tariff-pushes.js';
+import { tokenPush } from './token-pushes.js';
 
 export interface OwnChangesDeps {
   kafka: Kafka;
@@ -19,7 +20,7 @@ export interface OwnChangesDeps {
 }
 
 /**
- * Our own location and tariff changes, from the domain topics to every partner with the
+ * Our own location, tariff and token changes, from the domain topics to every partner with the
  * matching Receiver endpoint. The offset is committed only once every partner's push is in
  * the durable outbox; partners' changes (owner PARTNER) are not ours to send.
  */
@@ -60,7 +61,20 @@ export async function consumeOwnChanges(deps: OwnChangesDeps): Promise<RunningCo
       await Promise.all(pushTargets(deps.directory.registered(), 'tariffs').map((target) => deps.engine.enqueue(tariffPush(change, target))));
     },
   });
-  return [locationConsumer, tariffConsumer];
+  const tokenConsumer = await runConsumer(deps.kafka, {
+    ...common,
+    groupId: ConsumerGroups.dispatcherTokens,
+    topics: [Topics.token],
+    handle: async (event) => {
+      const changed = decode(() => tokens.TokenChanged.decode(event.value), event, 'TokenChanged');
+      if (changed.token?.owner !== objects.Owner.OWNER_OWN) return;
+      const token = parse<Token>(tokenSchema, changed.token.ocpiJson, 'TokenChanged.token');
+      const change = { token, sequence: event.offset, correlationId: event.meta.correlationId ?? event.meta.id };
+      // Our eMSP's tokens go to partner CPOs (they authorize locally and know where CDRs go).
+      await Promise.all(pushTargets(deps.directory.registered(), 'tokens', 'CPO').map((target) => deps.engine.enqueue(tokenPush(change, target))));
+    },
+  });
+  return [locationConsumer, tariffConsumer, tokenConsumer];
 }
 
 function decode<T>(read: () => T, event: ConsumedEvent, type: string): T {

@@ -9,15 +9,15 @@ export interface PushTarget {
 }
 
 /**
- * Registered partners with a Receiver endpoint for the module. Pushes of our CPO objects are
- * addressed to the partner's eMSP role (the party that consumes them), else its first role.
+ * Registered partners with a Receiver endpoint for the module, addressed to the partner's role
+ * that consumes them (eMSP for our CPO objects, CPO for our tokens), else its first role.
  */
-export function pushTargets(connections: Iterable<Connection>, module: string): PushTarget[] {
+export function pushTargets(connections: Iterable<Connection>, module: string, consumerRole: 'EMSP' | 'CPO' = 'EMSP'): PushTarget[] {
   const targets: PushTarget[] = [];
   for (const connection of connections) {
     if (connection.state !== 'REGISTERED') continue;
     const endpoint = connection.endpoints.find((candidate) => candidate.module === module && candidate.interfaceRole === 'RECEIVER');
-    const role = connection.roles.find((candidate) => candidate.role === 'EMSP') ?? connection.roles[0];
+    const role = connection.roles.find((candidate) => candidate.role === consumerRole) ?? connection.roles[0];
     if (!endpoint || !role) continue;
     targets.push({ partnerId: connection.id, endpointUrl: endpoint.url, to: { countryCode: role.countryCode, partyId: role.partyId } });
   }

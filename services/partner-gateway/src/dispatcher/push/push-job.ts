@@ -1,6 +1,6 @@
 import type { AuthMode } from '../../domain/connection.js';
 
-export type PushMethod = 'PUT' | 'PATCH' | 'DELETE';
+export type PushMethod = 'PUT' | 'PATCH' | 'DELETE' | 'POST';
 
 export interface PartyRef {
   countryCode: string;

@@ -4,9 +4,10 @@ import { partnerService } from '@voltmesh/proto';
 import type { Logger } from '@voltmesh/telemetry';
 import type { ConnectionStore } from '../../adapters/connection-store.js';
 import { connectionToProto, stateFromProto } from '../../adapters/connection-proto.js';
+import { authorizeAtPartner, type AuthorizeAtPartnerDeps } from '../../application/authorize-at-partner.js';
 
-/** PartnerService: internal teams see who our partners are (never their tokens). */
-export function partnerServiceBinding(store: ConnectionStore, logger: Logger): GrpcServiceBinding {
+/** PartnerService: who our partners are (never their tokens), and calls that reach a partner now. */
+export function partnerServiceBinding(store: ConnectionStore, realTime: AuthorizeAtPartnerDeps, logger: Logger): GrpcServiceBinding {
   const implementation: partnerService.PartnerServiceServer = {
     listConnections: unary(logger, async (request: partnerService.ListConnectionsRequest) => {
       const connections = await store.list(stateFromProto(request.state));
@@ -17,6 +18,7 @@ export function partnerServiceBinding(store: ConnectionStore, logger: Logger): G
       if (!connection) throw notFound(`no connection ${request.id}`);
       return { connection: connectionToProto(connection) };
     }),
+    authorizeToken: unary(logger, (request: partnerService.AuthorizeTokenRequest) => authorizeAtPartner(realTime, request)),
   };
   return {
     name: 'voltmesh.gateway.v1.PartnerService',

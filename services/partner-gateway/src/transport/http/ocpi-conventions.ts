@@ -83,7 +83,8 @@ async function authenticate(store: ConnectionStore, cache: TtlCache<Connection> 
 
 function sendError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply, logger: Logger): FastifyReply {
   if (error instanceof OcpiError) {
-    return reply.code(error.httpStatus).send(ocpiErrorBody(error.ocpiStatus, error.message));
+    const body = ocpiErrorBody(error.ocpiStatus, error.message);
+    return reply.code(error.httpStatus).send(error.data === undefined ? body : { data: error.data, ...body });
   }
   if (error instanceof z.ZodError) {
     const ocpi = invalidBody(error);

@@ -18,6 +18,7 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
+import { PartyRef } from "../../common/v1/party.js";
 import {
   ConnectionState,
   connectionStateFromJSON,
@@ -28,6 +29,68 @@ import {
 export const protobufPackage = "voltmesh.gateway.v1";
 
 export const protobufFileName = "voltmesh/gateway/v1/partner_service.proto";
+
+export enum PartnerAnswer {
+  PARTNER_ANSWER_UNSPECIFIED = 0,
+  /** PARTNER_ANSWER_ANSWERED - The partner answered with an AuthorizationInfo. */
+  PARTNER_ANSWER_ANSWERED = 1,
+  /** PARTNER_ANSWER_UNKNOWN_TOKEN - The partner does not know the token (OCPI 2004 / HTTP 404). */
+  PARTNER_ANSWER_UNKNOWN_TOKEN = 2,
+  /** PARTNER_ANSWER_UNREACHABLE - No answer in time: timeout, network error, 5xx, or an unusable body. */
+  PARTNER_ANSWER_UNREACHABLE = 3,
+  /** PARTNER_ANSWER_NO_ENDPOINT - No registered connection hosts the party, or it has no tokens Sender endpoint. */
+  PARTNER_ANSWER_NO_ENDPOINT = 4,
+  /** PARTNER_ANSWER_REFUSED - The partner refused the request (another OCPI error, e.g. 2002 not enough information). */
+  PARTNER_ANSWER_REFUSED = 5,
+  UNRECOGNIZED = -1,
+}
+
+export function partnerAnswerFromJSON(object: any): PartnerAnswer {
+  switch (object) {
+    case 0:
+    case "PARTNER_ANSWER_UNSPECIFIED":
+      return PartnerAnswer.PARTNER_ANSWER_UNSPECIFIED;
+    case 1:
+    case "PARTNER_ANSWER_ANSWERED":
+      return PartnerAnswer.PARTNER_ANSWER_ANSWERED;
+    case 2:
+    case "PARTNER_ANSWER_UNKNOWN_TOKEN":
+      return PartnerAnswer.PARTNER_ANSWER_UNKNOWN_TOKEN;
+    case 3:
+    case "PARTNER_ANSWER_UNREACHABLE":
+      return PartnerAnswer.PARTNER_ANSWER_UNREACHABLE;
+    case 4:
+    case "PARTNER_ANSWER_NO_ENDPOINT":
+      return PartnerAnswer.PARTNER_ANSWER_NO_ENDPOINT;
+    case 5:
+    case "PARTNER_ANSWER_REFUSED":
+      return PartnerAnswer.PARTNER_ANSWER_REFUSED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return PartnerAnswer.UNRECOGNIZED;
+  }
+}
+
+export function partnerAnswerToJSON(object: PartnerAnswer): string {
+  switch (object) {
+    case PartnerAnswer.PARTNER_ANSWER_UNSPECIFIED:
+      return "PARTNER_ANSWER_UNSPECIFIED";
+    case PartnerAnswer.PARTNER_ANSWER_ANSWERED:
+      return "PARTNER_ANSWER_ANSWERED";
+    case PartnerAnswer.PARTNER_ANSWER_UNKNOWN_TOKEN:
+      return "PARTNER_ANSWER_UNKNOWN_TOKEN";
+    case PartnerAnswer.PARTNER_ANSWER_UNREACHABLE:
+      return "PARTNER_ANSWER_UNREACHABLE";
+    case PartnerAnswer.PARTNER_ANSWER_NO_ENDPOINT:
+      return "PARTNER_ANSWER_NO_ENDPOINT";
+    case PartnerAnswer.PARTNER_ANSWER_REFUSED:
+      return "PARTNER_ANSWER_REFUSED";
+    case PartnerAnswer.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
 
 export interface ListConnectionsRequest {
   /** Only connections in this state; UNSPECIFIED lists all. */
@@ -44,6 +107,32 @@ export interface GetConnectionRequest {
 
 export interface GetConnectionResponse {
   connection: PartnerConnection | undefined;
+}
+
+export interface AuthorizeTokenRequest {
+  /** The token's eMSP party; the gateway finds the connection that hosts it. */
+  tokenParty: PartyRef | undefined;
+  tokenUid: string;
+  /** OCPI TokenType; empty means RFID. */
+  tokenType: string;
+  /** Optional OCPI LocationReferences, JSON. */
+  locationReferencesJson: string;
+  /** Our CPO party that asks (routing header from_*). */
+  requester:
+    | PartyRef
+    | undefined;
+  /** How long the partner has; 0 means the gateway's default. */
+  timeoutMs: number;
+}
+
+export interface AuthorizeTokenResponse {
+  answer: PartnerAnswer;
+  /** The partner's AuthorizationInfo, JSON, when ANSWERED. */
+  authorizationInfoJson: string;
+  /** Why, when not ANSWERED. */
+  message: string;
+  /** The connection asked, when one was found. */
+  connectionId: string;
 }
 
 function createBaseListConnectionsRequest(): ListConnectionsRequest {
@@ -320,10 +409,312 @@ export const GetConnectionResponse: MessageFns<GetConnectionResponse> = {
   },
 };
 
-/**
- * The gateway's internal API: who our partners are. Later issues add the calls that reach
- * a partner now (real-time authorization, commands, pulls).
- */
+function createBaseAuthorizeTokenRequest(): AuthorizeTokenRequest {
+  return {
+    tokenParty: undefined,
+    tokenUid: "",
+    tokenType: "",
+    locationReferencesJson: "",
+    requester: undefined,
+    timeoutMs: 0,
+  };
+}
+
+export const AuthorizeTokenRequest: MessageFns<AuthorizeTokenRequest> = {
+  encode(message: AuthorizeTokenRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tokenParty !== undefined) {
+      PartyRef.encode(message.tokenParty, writer.uint32(10).fork()).join();
+    }
+    if (message.tokenUid !== "") {
+      writer.uint32(18).string(message.tokenUid);
+    }
+    if (message.tokenType !== "") {
+      writer.uint32(26).string(message.tokenType);
+    }
+    if (message.locationReferencesJson !== "") {
+      writer.uint32(34).string(message.locationReferencesJson);
+    }
+    if (message.requester !== undefined) {
+      PartyRef.encode(message.requester, writer.uint32(42).fork()).join();
+    }
+    if (message.timeoutMs !== 0) {
+      writer.uint32(48).uint32(message.timeoutMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthorizeTokenRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthorizeTokenRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tokenParty = PartyRef.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.tokenUid = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.tokenType = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.locationReferencesJson = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.requester = PartyRef.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.timeoutMs = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthorizeTokenRequest {
+    return {
+      tokenParty: isSet(object.tokenParty)
+        ? PartyRef.fromJSON(object.tokenParty)
+        : isSet(object.token_party)
+        ? PartyRef.fromJSON(object.token_party)
+        : undefined,
+      tokenUid: isSet(object.tokenUid)
+        ? globalThis.String(object.tokenUid)
+        : isSet(object.token_uid)
+        ? globalThis.String(object.token_uid)
+        : "",
+      tokenType: isSet(object.tokenType)
+        ? globalThis.String(object.tokenType)
+        : isSet(object.token_type)
+        ? globalThis.String(object.token_type)
+        : "",
+      locationReferencesJson: isSet(object.locationReferencesJson)
+        ? globalThis.String(object.locationReferencesJson)
+        : isSet(object.location_references_json)
+        ? globalThis.String(object.location_references_json)
+        : "",
+      requester: isSet(object.requester) ? PartyRef.fromJSON(object.requester) : undefined,
+      timeoutMs: isSet(object.timeoutMs)
+        ? globalThis.Number(object.timeoutMs)
+        : isSet(object.timeout_ms)
+        ? globalThis.Number(object.timeout_ms)
+        : 0,
+    };
+  },
+
+  toJSON(message: AuthorizeTokenRequest): unknown {
+    const obj: any = {};
+    if (message.tokenParty !== undefined) {
+      obj.tokenParty = PartyRef.toJSON(message.tokenParty);
+    }
+    if (message.tokenUid !== "") {
+      obj.tokenUid = message.tokenUid;
+    }
+    if (message.tokenType !== "") {
+      obj.tokenType = message.tokenType;
+    }
+    if (message.locationReferencesJson !== "") {
+      obj.locationReferencesJson = message.locationReferencesJson;
+    }
+    if (message.requester !== undefined) {
+      obj.requester = PartyRef.toJSON(message.requester);
+    }
+    if (message.timeoutMs !== 0) {
+      obj.timeoutMs = Math.round(message.timeoutMs);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuthorizeTokenRequest>, I>>(base?: I): AuthorizeTokenRequest {
+    return AuthorizeTokenRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuthorizeTokenRequest>, I>>(object: I): AuthorizeTokenRequest {
+    const message = createBaseAuthorizeTokenRequest();
+    message.tokenParty = (object.tokenParty !== undefined && object.tokenParty !== null)
+      ? PartyRef.fromPartial(object.tokenParty)
+      : undefined;
+    message.tokenUid = object.tokenUid ?? "";
+    message.tokenType = object.tokenType ?? "";
+    message.locationReferencesJson = object.locationReferencesJson ?? "";
+    message.requester = (object.requester !== undefined && object.requester !== null)
+      ? PartyRef.fromPartial(object.requester)
+      : undefined;
+    message.timeoutMs = object.timeoutMs ?? 0;
+    return message;
+  },
+};
+
+function createBaseAuthorizeTokenResponse(): AuthorizeTokenResponse {
+  return { answer: 0, authorizationInfoJson: "", message: "", connectionId: "" };
+}
+
+export const AuthorizeTokenResponse: MessageFns<AuthorizeTokenResponse> = {
+  encode(message: AuthorizeTokenResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.answer !== 0) {
+      writer.uint32(8).int32(message.answer);
+    }
+    if (message.authorizationInfoJson !== "") {
+      writer.uint32(18).string(message.authorizationInfoJson);
+    }
+    if (message.message !== "") {
+      writer.uint32(26).string(message.message);
+    }
+    if (message.connectionId !== "") {
+      writer.uint32(34).string(message.connectionId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthorizeTokenResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthorizeTokenResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.answer = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.authorizationInfoJson = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.connectionId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthorizeTokenResponse {
+    return {
+      answer: isSet(object.answer) ? partnerAnswerFromJSON(object.answer) : 0,
+      authorizationInfoJson: isSet(object.authorizationInfoJson)
+        ? globalThis.String(object.authorizationInfoJson)
+        : isSet(object.authorization_info_json)
+        ? globalThis.String(object.authorization_info_json)
+        : "",
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+      connectionId: isSet(object.connectionId)
+        ? globalThis.String(object.connectionId)
+        : isSet(object.connection_id)
+        ? globalThis.String(object.connection_id)
+        : "",
+    };
+  },
+
+  toJSON(message: AuthorizeTokenResponse): unknown {
+    const obj: any = {};
+    if (message.answer !== 0) {
+      obj.answer = partnerAnswerToJSON(message.answer);
+    }
+    if (message.authorizationInfoJson !== "") {
+      obj.authorizationInfoJson = message.authorizationInfoJson;
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    if (message.connectionId !== "") {
+      obj.connectionId = message.connectionId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuthorizeTokenResponse>, I>>(base?: I): AuthorizeTokenResponse {
+    return AuthorizeTokenResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuthorizeTokenResponse>, I>>(object: I): AuthorizeTokenResponse {
+    const message = createBaseAuthorizeTokenResponse();
+    message.answer = object.answer ?? 0;
+    message.authorizationInfoJson = object.authorizationInfoJson ?? "";
+    message.message = object.message ?? "";
+    message.connectionId = object.connectionId ?? "";
+    return message;
+  },
+};
+
+/** The gateway's internal API: who our partners are, and the calls that reach a partner now. */
 export type PartnerServiceService = typeof PartnerServiceService;
 export const PartnerServiceService = {
   listConnections: {
@@ -347,11 +738,31 @@ export const PartnerServiceService = {
       Buffer.from(GetConnectionResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetConnectionResponse => GetConnectionResponse.decode(value),
   },
+  /**
+   * Real-time authorization of a partner eMSP's token (OCPI POST {tokens}/{uid}/authorize),
+   * answered within the request's timeout whatever the partner does.
+   */
+  authorizeToken: {
+    path: "/voltmesh.gateway.v1.PartnerService/AuthorizeToken" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AuthorizeTokenRequest): Buffer =>
+      Buffer.from(AuthorizeTokenRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AuthorizeTokenRequest => AuthorizeTokenRequest.decode(value),
+    responseSerialize: (value: AuthorizeTokenResponse): Buffer =>
+      Buffer.from(AuthorizeTokenResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AuthorizeTokenResponse => AuthorizeTokenResponse.decode(value),
+  },
 } as const;
 
 export interface PartnerServiceServer extends UntypedServiceImplementation {
   listConnections: handleUnaryCall<ListConnectionsRequest, ListConnectionsResponse>;
   getConnection: handleUnaryCall<GetConnectionRequest, GetConnectionResponse>;
+  /**
+   * Real-time authorization of a partner eMSP's token (OCPI POST {tokens}/{uid}/authorize),
+   * answered within the request's timeout whatever the partner does.
+   */
+  authorizeToken: handleUnaryCall<AuthorizeTokenRequest, AuthorizeTokenResponse>;
 }
 
 export interface PartnerServiceClient extends Client {
@@ -384,6 +795,25 @@ export interface PartnerServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetConnectionResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Real-time authorization of a partner eMSP's token (OCPI POST {tokens}/{uid}/authorize),
+   * answered within the request's timeout whatever the partner does.
+   */
+  authorizeToken(
+    request: AuthorizeTokenRequest,
+    callback: (error: ServiceError | null, response: AuthorizeTokenResponse) => void,
+  ): ClientUnaryCall;
+  authorizeToken(
+    request: AuthorizeTokenRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AuthorizeTokenResponse) => void,
+  ): ClientUnaryCall;
+  authorizeToken(
+    request: AuthorizeTokenRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AuthorizeTokenResponse) => void,
   ): ClientUnaryCall;
 }
 

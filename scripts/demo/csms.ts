@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import { credentials } from '@grpc/grpc-js';
+import { callUnary } from '@voltmesh/grpc';
+import { createKafka, EventPublisher, runConsumer, Topics, type RunningConsumer } from '@voltmesh/kafka';
+import { commands, commandService, locationService } from '@voltmesh/proto';
+
+/** The mesh's logger (pino), as the Kafka client takes it. */
+type Logger = Parameters<typeof createKafka>[1];
+
+export interface CsmsSimulatorOptions {
+  kafkaBrokers: string[];
+  sessionsAddress: string;
+  locationsAddress: string;
+  /** Its consumer group; tests give each run its own. */
+  groupId: string;
+  logger: Logger;
+  /** How long the "charger" takes to answer a command. */
+  answerDelayMs?: number;
+  /** The CommandResult it reports per command type; default ACCEPTED. A type mapped to undefined is never answered (its command times out). */
+  results?: Partial<Record<string, string | undefined>>;
+}
+
+export interface CsmsSimulator {
+  /** Commands it executed, in order: type, command id, what it reported. */
+  readonly handled: { type: string; commandId: string; result: string; sessionId?: string }[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Our CSMS, simulated: it executes the commands partner eMSPs send our CPO (INBOUND commands
+ * on sessions.command.v1 that have no result yet) — starts and stops sessions (the EVSE goes
+ * CHARGING, then AVAILABLE), accepts reservations, cancellations and unlocks — and reports each
+ * result over CommandService.ReportCommandResult within the command's timeout.
+ */
+export async function startCsmsSimulator(options: CsmsSimulatorOptions): Promise<CsmsSimulator> {
+  const sessions = new commandService.CommandServiceClient(options.sessionsAddress, credentials.createInsecure());
+  const locations = new locationService.LocationServiceClient(options.locationsAddress, credentials.createInsecure());
+  const kafka = createKafka({ brokers: options.kafkaBrokers, clientId: 'csms-simulator' }, options.logger);
+  const publisher = new EventPublisher(kafka, 'csms-simulator');
+  await publisher.connect();
+  const handled: CsmsSimulator['handled'] = [];
+  // Session id → where it charges, so a stop frees the right EVSE.
+  const charging = new Map<string, { countryCode: string; partyId: string; locationId: string; evseUid: string }>();
+
+  const setStatus = async (where: { countryCode: string; partyId: string; locationId: string; evseUid: string }, status: string) => {
+    await callUnary<locationService.ReportEvseStatusRequest, locationService.ReportEvseStatusResponse>(
+      locations.reportEvseStatus.bind(locations),
+      { party: { countryCode: where.countryCode, partyId: where.partyId }, locationId: where.locationId, evseUid: where.evseUid, status, at: '' },
+      5_000,
+    );
+  };
+
+  const execute = async (command: commands.Command): Promise<void> => {
+    const type = command.type;
+    const result = options.results && type in options.results ? options.results[type] : 'ACCEPTED';
+    if (result === undefined) return;
+    if (options.answerDelayMs) await new Promise((resolve) => setTimeout(resolve, options.answerDelayMs));
+    const body = JSON.parse(command.ocpiJson) as { session_id?: string; location_id?: string; evse_uid?: string };
+    let sessionId = '';
+    if (result === 'ACCEPTED' && type === 'START_SESSION') {
+      sessionId = randomUUID();
+      if (command.cpo && body.location_id && body.evse_uid) {
+        const where = { countryCode: command.cpo.countryCode, partyId: command.cpo.partyId, locationId: body.location_id, evseUid: body.evse_uid };
+        charging.set(sessionId, where);
+        await setStatus(where, 'CHARGING');
+      }
+    }
+    if (result === 'ACCEPTED' && type === 'STOP_SESSION' && body.session_id) {
+      const where = charging.get(body.session_id);
+      charging.delete(body.session_id);
+      if (where) await setStatus(where, 'AVAILABLE');
+    }
+    await callUnary<commandService.ReportCommandResultRequest, commandService.ReportCommandResultResponse>(
+      sessions.reportCommandResult.bind(sessions),
+      { commandId: command.id, result, message: '', sessionId, evseUid: '' },
+      5_000,
+    );
+    handled.push({ type, commandId: command.id, result, ...(sessionId ? { sessionId } : {}) });
+  };
+
+  const consumer: RunningConsumer = await runConsumer(kafka, {
+    groupId: options.groupId,
+    topics: [Topics.command],
+    publisher,
+    logger: options.logger,
+    partitionsConsumedConcurrently: 6,
+    handle: async (event) => {
+      const command = commands.CommandChanged.decode(event.value).command;
+      const waiting =
+        command?.direction === commands.CommandDirection.COMMAND_DIRECTION_INBOUND &&
+        command.state === commands.CommandState.COMMAND_STATE_ACCEPTED &&
+        !command.resultJson;
+      if (!waiting || handled.some((done) => done.commandId === command.id)) return;
+      // The charger answers in its own time; the consumer moves on (commands of other chargers wait for nobody).
+      void execute(command).catch((error: unknown) => options.logger.warn({ err: error, command_id: command.id }, 'CSMS could not report a command result'));
+    },
+  });
+
+  return {
+    handled,
+    async stop() {
+      await consumer.stop();
+      await publisher.disconnect();
+      sessions.close();
+      locations.close();
+    },
+  };
+}

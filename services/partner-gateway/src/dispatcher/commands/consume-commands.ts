@@ -1,0 +1,63 @@
+import type { Kafka } from 'kafkajs';
+import { invalidArgument } from '@voltmesh/errors';
+import { ConsumerGroups, runConsumer, Topics, type EventPublisher, type RunningConsumer } from '@voltmesh/kafka';
+import { commands } from '@voltmesh/proto';
+import type { IngressPublisher } from '../../adapters/ingress-publisher.js';
+import type { PushEngine } from '../push/index.js';
+import { commandResultPush } from './command-result-push.js';
+import { sendCommand, type SendCommandDeps } from './send-command.js';
+
+export interface CommandDispatchDeps extends SendCommandDeps {
+  kafka: Kafka;
+  engine: Pick<PushEngine, 'enqueue'>;
+  ingress: Pick<IngressPublisher, 'commandEvent'>;
+  publisher: EventPublisher;
+  /** Why a partner-supplied response_url may not be called now, or undefined. */
+  refusedUrl(url: string): Promise<string | undefined>;
+}
+
+const { CommandDirection, CommandState } = commands;
+
+/**
+ * Commands on sessions.command.v1, both ways:
+ * - our driver's command (OUTBOUND, REQUESTED) is POSTed to the partner CPO, and its answer
+ *   published on gateway.partner-command.v1 for the sessions service;
+ * - the result of a partner eMSP's command to our CPO (INBOUND with a result: the CSMS's, or
+ *   TIMEOUT) is queued for delivery to the partner's response_url until acknowledged.
+ * The offset is committed once that is done, so nothing is lost on a restart.
+ */
+export function consumeCommands(deps: CommandDispatchDeps): Promise<RunningConsumer> {
+  return runConsumer(deps.kafka, {
+    groupId: ConsumerGroups.dispatcherCommands,
+    topics: [Topics.command],
+    publisher: deps.publisher,
+    logger: deps.logger,
+    partitionsConsumedConcurrently: 6,
+    handle: async (event) => {
+      let changed: commands.CommandChanged;
+      try {
+        changed = commands.CommandChanged.decode(event.value);
+      } catch (error) {
+        throw invalidArgument(`undecodable CommandChanged at offset ${event.offset}: ${String(error)}`);
+      }
+      const command = changed.command;
+      if (!command?.id) throw invalidArgument('CommandChanged without a command id');
+      const correlationId = event.meta.correlationId ?? event.meta.id;
+      if (command.direction === CommandDirection.COMMAND_DIRECTION_OUTBOUND && command.state === CommandState.COMMAND_STATE_REQUESTED) {
+        const answer = await sendCommand(deps, command);
+        if (answer) await deps.ingress.commandEvent(answer, correlationId);
+        return;
+      }
+      if (command.direction === CommandDirection.COMMAND_DIRECTION_INBOUND && command.resultJson) {
+        const job = commandResultPush(command, event.offset, correlationId);
+        if (!job) return;
+        const refused = await deps.refusedUrl(job.url);
+        if (refused) {
+          deps.logger.warn({ partner: command.connectionId, command_id: command.id, reason: refused }, 'command result not sent: response_url refused');
+          return;
+        }
+        await deps.engine.enqueue(job);
+      }
+    },
+  });
+}
