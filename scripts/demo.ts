@@ -1,11 +1,14 @@
 /**
  * `make demo` (after `make up`): seeds our own CPO network through the internal gRPC APIs
  * (60 locations, 240 EVSEs, four tariffs incl. time-of-day and parking), connects a simulated
- * partner eMSP to the gateway, and runs a charger simulator that changes EVSE statuses until
- * Ctrl-C, printing what reaches the partner every few seconds.
+ * partner eMSP to the gateway, runs a charger simulator that changes EVSE statuses and a CSMS
+ * simulator that executes the partner's commands, and has the partner push a token and start
+ * and stop a session every few seconds, until Ctrl-C, printing what reaches the partner.
  */
 import { join } from 'node:path';
-import { defaultPorts, ensureSecrets, repoRoot, startSimPartner } from '@voltmesh/testing';
+import { createLogger } from '@voltmesh/telemetry';
+import { aToken, defaultPorts, ensureSecrets, repoRoot, startSimPartner } from '@voltmesh/testing';
+import { startCsmsSimulator } from './demo/csms.js';
 import { demoClients, runChargerSimulator, seedDemoNetwork } from './demo/seed.js';
 
 const stateDir = process.env['VOLTMESH_STATE_DIR'] ?? join(repoRoot(), '.voltmesh');
@@ -31,17 +34,43 @@ console.log(`demo partner eMSP DE*DMO at ${partner.versionsUrl}: registration st
 const firstPage = await partner.callPeer('GET', `${versionsUrl.replace(/\/versions$/, '')}/2.2.1/cpo/locations?limit=10`);
 console.log(`the partner pulls our locations: ${firstPage.headers['x-total-count'] ?? '?'} in total, Link ${firstPage.headers['link'] ?? 'none'}`);
 
+// Our CSMS executes what the partner commands; the partner's token is pushed to our CPO first.
+const csms = await startCsmsSimulator({
+  kafkaBrokers: [`127.0.0.1:${ports.kafka}`],
+  sessionsAddress: `127.0.0.1:${ports.grpc.sessions}`,
+  locationsAddress: `127.0.0.1:${ports.grpc.locations}`,
+  groupId: 'csms.commands',
+  logger: createLogger('csms-simulator', 'warn'),
+});
+const driverToken = aToken({ country_code: 'DE', party_id: 'DMO', uid: 'DEMO-CARD-1', contract_id: 'DE-DMO-C00000001-X', issuer: 'Demo eMSP', last_updated: new Date().toISOString() });
+const tokenPut = await partner.callPeer('PUT', `${partner.peerEndpoint('tokens', 'RECEIVER')}DE/DMO/DEMO-CARD-1`, driverToken);
+console.log(`the partner pushes its token DEMO-CARD-1: status ${(tokenPut.body as { status_code?: number }).status_code}`);
+const commandsUrl = partner.peerEndpoint('commands', 'RECEIVER');
+let round = 0;
+const driver = setInterval(() => {
+  round += 1;
+  const location = network.locations[round % network.locations.length]!;
+  const responseUrl = `${partner.baseUrl}/ocpi/2.2.1/commands/START_SESSION/demo-${round}`;
+  void partner
+    .callPeer('POST', `${commandsUrl}START_SESSION`, { response_url: responseUrl, token: driverToken, location_id: location.id, evse_uid: location.evses[0]!.uid })
+    .then((answer) => console.log(`partner START_SESSION at ${location.id}: ${JSON.stringify((answer.body as { data?: unknown }).data)}`))
+    .catch((error: unknown) => console.error(`command failed: ${String(error)}`));
+}, 10_000);
+
 let reported = 0;
 const simulator = runChargerSimulator(clients, network, tickMs, () => (reported += 1));
 const report = setInterval(() => {
   const pushes = partner.state.received;
   const patches = pushes.filter((push) => push.method === 'PATCH').length;
-  console.log(`statuses reported ${reported}; pushes received by the partner: ${pushes.length} (${patches} EVSE PATCHes)`);
+  const results = pushes.filter((push) => push.path.includes('/commands/')).map((push) => (push.body as { result?: string }).result);
+  console.log(`statuses reported ${reported}; pushes received by the partner: ${pushes.length} (${patches} EVSE PATCHes); command results: ${results.join(', ') || 'none yet'}; CSMS executed ${csms.handled.length}`);
 }, 5_000);
 
 const stop = async () => {
   simulator.stop();
   clearInterval(report);
+  clearInterval(driver);
+  await csms.stop();
   clients.close();
   await partner.close();
   process.exit(0);

@@ -74,8 +74,8 @@ describe('partners connect to the mesh: versions and credentials in both directi
     // Raw (not Base64) tokens from lax partners are accepted too; ids are generated when absent.
     const details = await http('GET', detailsUrl, { authorization: `Token ${tokenA}` });
     assert.equal(details.status, 200);
-    assert.ok(details.headers.get('x-request-id'));
-    assert.ok(details.headers.get('x-correlation-id'));
+    assert.ok(details.headers.get('x-request-id'), 'details.headers.get("x-request-id")');
+    assert.ok(details.headers.get('x-correlation-id'), 'details.headers.get("x-correlation-id")');
     const data = envelope(details.body).data as { version: string; endpoints: { identifier: string; role: string; url: string }[] };
     assert.equal(data.version, '2.2.1');
     const pairs = new Set(data.endpoints.map((endpoint) => `${endpoint.identifier}/${endpoint.role}`));
@@ -86,7 +86,7 @@ describe('partners connect to the mesh: versions and credentials in both directi
     for (const module of ['tokens', 'commands']) {
       assert.ok(pairs.has(`${module}/SENDER`) && pairs.has(`${module}/RECEIVER`), module);
     }
-    assert.ok(pairs.has('credentials/SENDER'));
+    assert.ok(pairs.has('credentials/SENDER'), 'pairs.has("credentials/SENDER")');
     assert.equal(data.endpoints.filter((endpoint) => endpoint.identifier === 'credentials').length, 1);
     for (const endpoint of data.endpoints) assert.ok(endpoint.url.endsWith('/'), `${endpoint.url} ends in /`);
 
@@ -111,13 +111,13 @@ describe('partners connect to the mesh: versions and credentials in both directi
     const registered = await partner.registerWith(invitation.versions_url, invitation.token_a);
     assert.equal(envelope(registered.body).status_code, 1000, JSON.stringify(registered.body));
     const tokenC = partner.state.peerToken;
-    assert.ok(tokenC);
+    assert.ok(tokenC, 'tokenC');
     assert.notEqual(tokenC, invitation.token_a);
 
     // We read the partner's versions and details with the token it gave us.
     const seen = partner.state.requests.filter((request) => request.method === 'GET' && request.url.endsWith('/ocpi/versions'));
     assert.ok(seen.length > 0, 'we fetched the partner versions');
-    assert.ok(seen.every((request) => request.authorization?.startsWith('Token ')));
+    assert.ok(seen.every((request) => request.authorization?.startsWith('Token ')), 'seen.every((request) => request.authorization?.startsWith("Token "))');
 
     const connection = (await connections()).find((entry) => entry.id === invitation.connection_id);
     assert.equal(connection?.state, 'REGISTERED');
@@ -138,9 +138,9 @@ describe('partners connect to the mesh: versions and credentials in both directi
     try {
       const stored = await mongo.db(`${mesh.databasePrefix}_gateway`).collection('connections').findOne({ _id: invitation.connection_id as never });
       const text = JSON.stringify(stored);
-      assert.ok(stored);
+      assert.ok(stored, 'stored');
       assert.ok(!text.includes(tokenC), 'token C (theirs to call us) not in clear');
-      assert.ok(partner.state.issuedTokens.length > 0);
+      assert.ok(partner.state.issuedTokens.length > 0, 'partner.state.issuedTokens.length > 0');
       for (const token of partner.state.issuedTokens) assert.ok(!text.includes(token), 'token B (ours to call them) not in clear');
     } finally {
       await mongo.close();
@@ -149,7 +149,7 @@ describe('partners connect to the mesh: versions and credentials in both directi
     const rotated = await partner.updateCredentials();
     assert.equal(envelope(rotated.body).status_code, 1000);
     const newC = partner.state.peerToken;
-    assert.ok(newC && newC !== tokenC);
+    assert.ok(newC && newC !== tokenC, 'newC && newC !== tokenC');
     assert.equal((await http('GET', mesh.versionsUrl, { authorization: ocpiToken(tokenC) })).status, 401);
     assert.equal((await http('GET', mesh.versionsUrl, { authorization: ocpiToken(newC) })).status, 200);
 
@@ -213,11 +213,11 @@ describe('partners connect to the mesh: versions and credentials in both directi
     assert.equal(connection.state, 'REGISTERED');
     assert.equal(connection.version, '2.2.1');
     assert.deepEqual(connection.roles.map((role) => `${role.role}:${role.country_code}*${role.party_id}`), ['CPO:BE*CPX']);
-    assert.ok(connection.endpoints.length > 1);
+    assert.ok(connection.endpoints.length > 1, 'connection.endpoints.length > 1');
 
     // The partner holds our token B and can call us with it; it was checked during our POST.
     const tokenB = partner.state.registeredPeer?.token;
-    assert.ok(tokenB);
+    assert.ok(tokenB, 'tokenB');
     assert.equal((await partner.callPeer('GET', mesh.versionsUrl, undefined, tokenB)).httpStatus, 200);
 
     const removed = await admin('DELETE', `/admin/connections/${connection.id}`);
@@ -233,7 +233,7 @@ describe('partners connect to the mesh: versions and credentials in both directi
     const created = await admin('POST', '/admin/connections', { versions_url: partner.versionsUrl, token_a: tokenA, auth_mode: 'plain' });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const ours = partner.state.requests.filter((request) => request.url.startsWith('/ocpi/'));
-    assert.ok(ours.length >= 3);
+    assert.ok(ours.length >= 3, 'ours.length >= 3');
     assert.ok(ours.every((request) => request.authorization === `Token ${tokenA}`), 'raw token A on every call');
     assert.ok(ours.every((request) => request.requestId && request.correlationId), 'X-Request-ID and X-Correlation-ID on every call');
   });
@@ -244,9 +244,9 @@ describe('partners connect to the mesh: versions and credentials in both directi
       const response = await new Promise<partnerService.ListConnectionsResponse>((resolve, reject) =>
         client.listConnections({ state: partners.ConnectionState.CONNECTION_STATE_REGISTERED }, (error, value) => (error ? reject(error) : resolve(value))),
       );
-      assert.ok(response.connections.length > 0);
-      assert.ok(response.connections.every((connection) => connection.state === partners.ConnectionState.CONNECTION_STATE_REGISTERED));
-      assert.ok(response.connections.some((connection) => connection.roles.some((role) => role.party?.partyId === 'CPX' || role.party?.partyId === 'PLN')));
+      assert.ok(response.connections.length > 0, 'response.connections.length > 0');
+      assert.ok(response.connections.every((connection) => connection.state === partners.ConnectionState.CONNECTION_STATE_REGISTERED), 'response.connections.every((connection) => connection.state === partners.ConnectionState.CONNECTI...');
+      assert.ok(response.connections.some((connection) => connection.roles.some((role) => role.party?.partyId === 'CPX' || role.party?.partyId === 'PLN')), 'response.connections.some((connection) => connection.roles.some((role) => role.party?.partyId ===...');
       const missing = await new Promise<{ code?: number }>((resolve) => client.getConnection({ id: 'nope' }, (error) => resolve(error ?? {})));
       assert.equal(missing.code, 5, 'NOT_FOUND');
     } finally {

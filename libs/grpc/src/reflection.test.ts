@@ -48,7 +48,7 @@ test('every gRPC server offers health (NOT_SERVING until ready) and server refle
     assert.ok(names.includes('voltmesh.gateway.v1.PartnerService'), names.join(', '));
 
     const files = await ask(client, { file_containing_symbol: 'voltmesh.gateway.v1.PartnerConnection' });
-    assert.ok((files.file_descriptor_response?.file_descriptor_proto.length ?? 0) > 0);
+    assert.ok((files.file_descriptor_response?.file_descriptor_proto.length ?? 0) > 0, '(files.file_descriptor_response?.file_descriptor_proto.length ?? 0) > 0');
   } finally {
     client.close();
     await server.stop();

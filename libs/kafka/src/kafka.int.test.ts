@@ -91,7 +91,7 @@ describe('libs/kafka against a real Kafka broker', () => {
       assert.equal(first.meta.source, 'test-source');
       assert.equal(first.meta.partner, 'p1');
       assert.equal(first.meta.correlationId, 'c1');
-      assert.ok(!Number.isNaN(Date.parse(first.meta.time)));
+      assert.ok(!Number.isNaN(Date.parse(first.meta.time)), '!Number.isNaN(Date.parse(first.meta.time))');
       await waitUntil(async () => (await committedOffsets(groupId, topic)) === 45);
     } finally {
       await consumer.stop();

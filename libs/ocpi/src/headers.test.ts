@@ -30,10 +30,10 @@ describe('Authorization header', () => {
   });
 
   test('credentials tokens are 1-64 printable ASCII characters without whitespace', () => {
-    assert.ok(isValidCredentialsToken('a'.repeat(64)));
-    assert.ok(!isValidCredentialsToken(''));
-    assert.ok(!isValidCredentialsToken('has space'));
-    assert.ok(!isValidCredentialsToken('tökén'));
+    assert.ok(isValidCredentialsToken('a'.repeat(64)), 'isValidCredentialsToken("a".repeat(64))');
+    assert.ok(!isValidCredentialsToken(''), '!isValidCredentialsToken("")');
+    assert.ok(!isValidCredentialsToken('has space'), '!isValidCredentialsToken("has space")');
+    assert.ok(!isValidCredentialsToken('tökén'), '!isValidCredentialsToken("tökén")');
   });
 });
 

@@ -2,4 +2,6 @@ import { runService } from '@voltmesh/runtime';
 import { buildAuthorization } from './app.js';
 import { loadAuthorizationConfig } from './config.js';
 
-await runService('authorization', loadAuthorizationConfig(), buildAuthorization);
+const config = loadAuthorizationConfig();
+
+await runService('authorization', config, (deps) => buildAuthorization(config, deps));

@@ -2,4 +2,6 @@ import { runService } from '@voltmesh/runtime';
 import { buildSessions } from './app.js';
 import { loadSessionsConfig } from './config.js';
 
-await runService('sessions', loadSessionsConfig(), buildSessions);
+const config = loadSessionsConfig();
+
+await runService('sessions', config, (deps) => buildSessions(config, deps));

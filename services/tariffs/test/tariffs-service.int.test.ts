@@ -192,7 +192,7 @@ describe('tariffs service on real Kafka and FerretDB', () => {
     await rpc.upsert({ ...golden, ...own });
 
     const { price } = await rpc.priceCdr({ tariff: { stored: { party: ownParty, id: golden.id } }, cdrJson: cdrText });
-    assert.ok(price);
+    assert.ok(price, 'price');
     const same = (ours: string | undefined, stated: unknown, field: string) => assert.ok(new Decimal(ours ?? 'NaN').equals(String(stated)), `${field}: ours ${ours}, CDR states ${String(stated)}`);
     const sameMoney = (ours: tariffService.Money | undefined, field: string) => {
       const stated = cdr[field] as { excl_vat: number; incl_vat?: number } | undefined;

@@ -8,7 +8,7 @@ const examples = join(import.meta.dirname, '../../../../../shared/ocpi/examples/
 
 test('the official credentials examples parse', () => {
   const files = readdirSync(examples).filter((file) => file.startsWith('credentials_example'));
-  assert.ok(files.length >= 4);
+  assert.ok(files.length >= 4, 'files.length >= 4');
   for (const file of files) {
     const body = JSON.parse(readFileSync(join(examples, file), 'utf8')) as unknown;
     const result = credentialsSchema.safeParse(body);

@@ -19,7 +19,7 @@ const NOT_A_LOCATION = /^location_(patch|hours|regularhours|energymix)/;
 describe('the official 2.2.1 examples against our schemas', () => {
   test('every full location example parses', () => {
     const locations = files('location_').filter((file) => !NOT_A_LOCATION.test(file) && !KNOWN_INVALID.has(file));
-    assert.ok(locations.length >= 5);
+    assert.ok(locations.length >= 5, 'locations.length >= 5');
     for (const file of locations) {
       const result = locationSchema.safeParse(read(file));
       assert.ok(result.success, `${file}: ${issues(result)}`);
@@ -36,7 +36,7 @@ describe('the official 2.2.1 examples against our schemas', () => {
 
   test('every tariff example parses, except the one without last_updated', () => {
     const tariffs = files('tariff_');
-    assert.ok(tariffs.length >= 15);
+    assert.ok(tariffs.length >= 15, 'tariffs.length >= 15');
     for (const file of tariffs) {
       const result = tariffSchema.safeParse(read(file));
       if (KNOWN_INVALID.has(file)) {
@@ -50,7 +50,7 @@ describe('the official 2.2.1 examples against our schemas', () => {
 
   test('the 2026 errata lengths: address up to 255, state up to 45', () => {
     const base = read('location_example.json') as Record<string, unknown>;
-    assert.ok(locationSchema.safeParse({ ...base, address: 'a'.repeat(255), state: 's'.repeat(45) }).success);
+    assert.ok(locationSchema.safeParse({ ...base, address: 'a'.repeat(255), state: 's'.repeat(45) }).success, 'locationSchema.safeParse({ ...base, address: "a".repeat(255), state: "s".repeat(45) }).success');
     const tooLong = locationSchema.safeParse({ ...base, address: 'a'.repeat(256), state: 's'.repeat(46) });
     assert.deepEqual(tooLong.error?.issues.map((issue) => issue.path.join('.')).sort(), ['address', 'state']);
   });

@@ -17,9 +17,9 @@ describe('tokens (OCPI 2.2.1 §9)', () => {
       const result = tokenSchema.safeParse(read(file));
       assert.ok(result.success, `${file}: ${issues(result)}`);
     }
-    assert.ok(tokenSchema.safeParse(read('transport_and_format_get_token_example.json')['data']).success);
+    assert.ok(tokenSchema.safeParse(read('transport_and_format_get_token_example.json')['data']).success, 'tokenSchema.safeParse(read("transport_and_format_get_token_example.json")["data"]).success');
     const list = read('transport_and_format_get_token_list_example.json')['data'] as unknown[];
-    assert.ok(list.length > 0 && list.every((token) => tokenSchema.safeParse(token).success));
+    assert.ok(list.length > 0 && list.every((token) => tokenSchema.safeParse(token).success), 'list.length > 0 && list.every((token) => tokenSchema.safeParse(token).success)');
   });
 
   test('ids are CiStrings (upper-cased), lengths and enums are enforced, naming the field', () => {
@@ -56,13 +56,13 @@ describe('commands (OCPI 2.2.1 §10)', () => {
 
   test('each command body by its type; connector_id needs evse_uid', () => {
     const start = { response_url: 'https://emsp.example/commands/START_SESSION/1', token, location_id: 'LOC1', evse_uid: '3256', connector_id: '1' };
-    assert.ok(commandSchemas.START_SESSION.safeParse(start).success);
+    assert.ok(commandSchemas.START_SESSION.safeParse(start).success, 'commandSchemas.START_SESSION.safeParse(start).success');
     const alone = startSessionSchema.safeParse({ ...start, evse_uid: undefined });
     assert.equal(alone.success, false);
     assert.match(issues(alone), /evse_uid/);
-    assert.ok(commandSchemas.STOP_SESSION.safeParse({ response_url: 'https://emsp.example/r/2', session_id: 'S1' }).success);
-    assert.ok(commandSchemas.RESERVE_NOW.safeParse({ response_url: 'https://emsp.example/r/3', token, expiry_date: '2026-01-01T10:00:00Z', reservation_id: 'R1', location_id: 'LOC1' }).success);
-    assert.ok(commandSchemas.CANCEL_RESERVATION.safeParse({ response_url: 'https://emsp.example/r/4', reservation_id: 'R1' }).success);
+    assert.ok(commandSchemas.STOP_SESSION.safeParse({ response_url: 'https://emsp.example/r/2', session_id: 'S1' }).success, 'commandSchemas.STOP_SESSION.safeParse({ response_url: "https://emsp.example/r/2", session_id: "S1...');
+    assert.ok(commandSchemas.RESERVE_NOW.safeParse({ response_url: 'https://emsp.example/r/3', token, expiry_date: '2026-01-01T10:00:00Z', reservation_id: 'R1', location_id: 'LOC1' }).success, 'commandSchemas.RESERVE_NOW.safeParse({ response_url: "https://emsp.example/r/3", token, expiry_da...');
+    assert.ok(commandSchemas.CANCEL_RESERVATION.safeParse({ response_url: 'https://emsp.example/r/4', reservation_id: 'R1' }).success, 'commandSchemas.CANCEL_RESERVATION.safeParse({ response_url: "https://emsp.example/r/4", reservati...');
     const unlock = commandSchemas.UNLOCK_CONNECTOR.safeParse({ response_url: 'https://emsp.example/r/5', location_id: 'LOC1', evse_uid: '3256' });
     assert.equal(unlock.success, false);
     assert.match(issues(unlock), /connector_id/);

@@ -12,7 +12,7 @@ test('the simulated partner does the full credentials handshake with another cop
     const registered = await sender.registerWith(receiver.versionsUrl, tokenA);
     assert.equal(status(registered.body), 1000);
     const tokenC = sender.state.peerToken!;
-    assert.ok(tokenC);
+    assert.ok(tokenC, 'tokenC');
     assert.equal(receiver.state.registeredPeer?.url, sender.versionsUrl);
     const credentialsUrl = sender.state.peerCredentialsUrl!;
 

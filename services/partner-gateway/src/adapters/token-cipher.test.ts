@@ -9,7 +9,7 @@ describe('TokenCipher', () => {
   test('round-trips a token and never stores it in clear', () => {
     const cipher = new TokenCipher(key());
     const sealed = cipher.encrypt('my-secret-token');
-    assert.ok(!sealed.includes('my-secret-token'));
+    assert.ok(!sealed.includes('my-secret-token'), '!sealed.includes("my-secret-token")');
     assert.equal(cipher.decrypt(sealed), 'my-secret-token');
     assert.notEqual(cipher.encrypt('my-secret-token'), sealed, 'a fresh IV every time');
   });

@@ -70,7 +70,7 @@ describe('pushes of our own changes', () => {
     const removal = tariffPush({ tariff, deleted: true, sequence: '2', correlationId: 'c' }, tariffTarget);
     assert.deepEqual([put.method, put.url], ['PUT', 'https://partner.example/ocpi/2.2.1/tariffs/NL/VLT/T1']);
     assert.deepEqual([removal.method, removal.body], ['DELETE', undefined]);
-    assert.ok(put.version < removal.version);
+    assert.ok(put.version < removal.version, 'put.version < removal.version');
     assert.equal(put.objectKey, removal.objectKey);
   });
 });

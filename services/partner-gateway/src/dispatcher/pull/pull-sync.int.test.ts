@@ -104,7 +104,7 @@ describe('pull sync against a real partner CPO and FerretDB', () => {
         ],
       },
     });
-    assert.ok(registered);
+    assert.ok(registered, 'registered');
     connection = registered;
   });
 
@@ -125,7 +125,7 @@ describe('pull sync against a real partner CPO and FerretDB', () => {
     assert.deepEqual(partner.requests.map((params) => [params.get('offset'), params.get('date_from')]), [['0', null], ['100', null], ['200', null]]);
 
     const stored = await state.get(connection.id, 'locations');
-    assert.ok(stored?.lastFullAt && stored.watermark && stored.lastSummary);
+    assert.ok(stored?.lastFullAt && stored.watermark && stored.lastSummary, 'stored?.lastFullAt && stored.watermark && stored.lastSummary');
     assert.equal(stored.lastSummary.mode, 'full');
     assert.equal(stored.lastSummary.objects, 250);
     assert.equal(stored.lastSummary.stoppedBecause, 'last-page');
@@ -162,7 +162,7 @@ describe('pull sync against a real partner CPO and FerretDB', () => {
     }
 
     const before = await state.get(connection.id, 'locations');
-    assert.ok(before?.requestedAt && before.watermark);
+    assert.ok(before?.requestedAt && before.watermark, 'before?.requestedAt && before.watermark');
     // The partner changes two locations after our full crawl.
     const changedAt = new Date().toISOString();
     partner.locations[4]!.last_updated = changedAt;

@@ -13,14 +13,14 @@ describe('fullJitterBackoff', () => {
       assert.ok(top <= ceiling && top >= ceiling - 1, `failures ${failures}: ${top} vs ${ceiling}`);
       for (let i = 0; i < 200; i += 1) {
         const delay = fullJitterBackoff(failures, base, cap);
-        assert.ok(Number.isInteger(delay) && delay >= 0 && delay <= ceiling);
+        assert.ok(Number.isInteger(delay) && delay >= 0 && delay <= ceiling, 'Number.isInteger(delay) && delay >= 0 && delay <= ceiling');
       }
     }
   });
 
   test('spreads retries: partners failing together do not come back together', () => {
     const delays = new Set(Array.from({ length: 50 }, () => fullJitterBackoff(8, 100, 60_000)));
-    assert.ok(delays.size > 40);
+    assert.ok(delays.size > 40, 'delays.size > 40');
   });
 
   test('treats 0 or fewer failures as the first', () => {

@@ -60,7 +60,7 @@ describe('MongoPushOutbox against a real FerretDB', () => {
       const objectKey = `locations:NL*VLT*RACE${round}`;
       // Oldest first: the newer versions tend to lose the insert race and must win on the retry.
       const results = await Promise.all(versions.map((version) => outbox.enqueue(aPushJob({ objectKey, version, partnerId: 'partner-race' }), now())));
-      assert.ok(results.includes('queued'));
+      assert.ok(results.includes('queued'), 'results.includes("queued")');
       const record = await outbox.get('partner-race', objectKey);
       assert.equal(record?.pending?.version, 'v11', `round ${round}: ${results.join(',')}`);
       assert.equal(record?.maxVersion, 'v11');
@@ -101,7 +101,7 @@ describe('MongoPushOutbox against a real FerretDB', () => {
 
     const a = await outbox.claim(partnerId, 'a', new Date(t0), lease(), 'l-a');
     assert.equal(a?.job.version, 'v2');
-    assert.ok(await outbox.retryLater(a, new Date(t0 + 60_000), 'HTTP 500', new Date(t0)));
+    assert.ok(await outbox.retryLater(a, new Date(t0 + 60_000), 'HTTP 500', new Date(t0)), 'await outbox.retryLater(a, new Date(t0 + 60_000), "HTTP 500", new Date(t0))');
     assert.equal((await outbox.get(partnerId, 'a'))?.lastError?.message, 'HTTP 500');
     assert.equal(await outbox.claim(partnerId, 'a', new Date(t0), lease(), 'l-x'), undefined, 'not due before its retry time');
     const b = await outbox.claim(partnerId, 'b', new Date(t0), new Date(t0 + 1_000), 'l-b');
@@ -118,7 +118,7 @@ describe('MongoPushOutbox against a real FerretDB', () => {
     const partnerId = 'partner-refuses';
     await outbox.enqueue(aPushJob({ partnerId, version: 'v1' }), now());
     const claim = await outbox.claim(partnerId, aPushJob().objectKey, now(), lease(), 'l');
-    assert.ok(claim);
+    assert.ok(claim, 'claim');
     await outbox.settle(claim, { kind: 'rejected', requestId: 'r9', httpStatus: 400, statusCode: 2001, message: 'missing evse_uid' }, now());
     const [letter] = await outbox.rejected(partnerId);
     assert.equal(letter?.version, 'v1');

@@ -22,15 +22,15 @@ describe('push versions', () => {
   test('has a fixed width and is a valid version', () => {
     const version = pushVersion(new Date('2026-01-01T00:00:00Z'), 42n);
     assert.equal(version, '2026-01-01T00:00:00.000Z#0000000000000042');
-    assert.ok(isValidPushVersion(version));
+    assert.ok(isValidPushVersion(version), 'isValidPushVersion(version)');
   });
 
   test('refuses what would not sort', () => {
     assert.throws(() => pushVersion(new Date('nope')), RangeError);
     assert.throws(() => pushVersion(new Date('2026-01-01T00:00:00Z'), -1), RangeError);
     assert.throws(() => pushVersion(new Date('2026-01-01T00:00:00Z'), 10n ** 16n), RangeError);
-    assert.ok(!isValidPushVersion(''));
-    assert.ok(!isValidPushVersion('with space'));
-    assert.ok(!isValidPushVersion('é'));
+    assert.ok(!isValidPushVersion(''), '!isValidPushVersion("")');
+    assert.ok(!isValidPushVersion('with space'), '!isValidPushVersion("with space")');
+    assert.ok(!isValidPushVersion('é'), '!isValidPushVersion("é")');
   });
 });

@@ -174,6 +174,11 @@ export interface Command {
   connectorId: string;
   /** RESERVE_NOW/CANCEL_RESERVATION: the eMSP's reservation id. */
   reservationId: string;
+  /**
+   * Inbound RESERVE_NOW/CANCEL_RESERVATION: our reservation id, what the CSMS gives the charger
+   * (never the eMSP's, so one eMSP cannot touch another's reservation). Empty when none is held.
+   */
+  chargerReservationId: string;
 }
 
 /**
@@ -227,6 +232,7 @@ function createBaseCommand(): Command {
     evseUid: "",
     connectorId: "",
     reservationId: "",
+    chargerReservationId: "",
   };
 }
 
@@ -291,6 +297,9 @@ export const Command: MessageFns<Command> = {
     }
     if (message.reservationId !== "") {
       writer.uint32(162).string(message.reservationId);
+    }
+    if (message.chargerReservationId !== "") {
+      writer.uint32(170).string(message.chargerReservationId);
     }
     return writer;
   },
@@ -468,6 +477,14 @@ export const Command: MessageFns<Command> = {
             message.reservationId = reader.string();
             continue;
           }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.chargerReservationId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -550,6 +567,11 @@ export const Command: MessageFns<Command> = {
         : isSet(object.reservation_id)
         ? globalThis.String(object.reservation_id)
         : "",
+      chargerReservationId: isSet(object.chargerReservationId)
+        ? globalThis.String(object.chargerReservationId)
+        : isSet(object.charger_reservation_id)
+        ? globalThis.String(object.charger_reservation_id)
+        : "",
     };
   },
 
@@ -615,6 +637,9 @@ export const Command: MessageFns<Command> = {
     if (message.reservationId !== "") {
       obj.reservationId = message.reservationId;
     }
+    if (message.chargerReservationId !== "") {
+      obj.chargerReservationId = message.chargerReservationId;
+    }
     return obj;
   },
 
@@ -643,6 +668,7 @@ export const Command: MessageFns<Command> = {
     message.evseUid = object.evseUid ?? "";
     message.connectorId = object.connectorId ?? "";
     message.reservationId = object.reservationId ?? "";
+    message.chargerReservationId = object.chargerReservationId ?? "";
     return message;
   },
 };
