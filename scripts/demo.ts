@@ -21,6 +21,15 @@ const clients = demoClients({ locations: `127.0.0.1:${ports.grpc.locations}`, ta
 const network = await seedDemoNetwork(clients, { countryCode: 'NL', partyId: 'VLT', locations: 60, evsesPerLocation: 4, at: new Date().toISOString() });
 console.log(`seeded NL*VLT: ${network.locations.length} locations, ${network.locations.flatMap((location) => location.evses).length} EVSEs, ${network.tariffs.length} tariffs`);
 
+// A previous demo's partner still holds DE*DMO (its simulator is gone): disconnect it first, so
+// `make demo` can run again on the same state.
+const adminHeaders = { authorization: `Bearer ${adminToken}` };
+const existing = (await (await fetch(`${admin}/admin/connections`, { headers: adminHeaders })).json()) as { connections: { id: string; state: string; roles: { party_id: string }[] }[] };
+for (const connection of existing.connections.filter((candidate) => candidate.state !== 'UNREGISTERED' && candidate.roles.some((role) => role.party_id === 'DMO'))) {
+  await fetch(`${admin}/admin/connections/${connection.id}`, { method: 'DELETE', headers: adminHeaders });
+  console.log(`disconnected the previous demo partner ${connection.id}`);
+}
+
 const partner = await startSimPartner({ countryCode: 'DE', partyId: 'DMO', role: 'EMSP', name: 'Demo eMSP' });
 const invitation = await fetch(`${admin}/admin/invitations`, {
   method: 'POST',
@@ -62,8 +71,13 @@ const simulator = runChargerSimulator(clients, network, tickMs, () => (reported 
 const report = setInterval(() => {
   const pushes = partner.state.received;
   const patches = pushes.filter((push) => push.method === 'PATCH').length;
-  const results = pushes.filter((push) => push.path.includes('/commands/')).map((push) => (push.body as { result?: string }).result);
-  console.log(`statuses reported ${reported}; pushes received by the partner: ${pushes.length} (${patches} EVSE PATCHes); command results: ${results.join(', ') || 'none yet'}; CSMS executed ${csms.handled.length}`);
+  const results = new Map<string, number>();
+  for (const push of pushes.filter((candidate) => candidate.path.includes('/commands/'))) {
+    const result = (push.body as { result?: string }).result ?? '?';
+    results.set(result, (results.get(result) ?? 0) + 1);
+  }
+  const summary = [...results].map(([result, count]) => `${count} ${result}`).join(', ') || 'none yet';
+  console.log(`statuses reported ${reported}; pushes received by the partner: ${pushes.length} (${patches} EVSE PATCHes); command results: ${summary}; CSMS executed ${csms.handled.length}`);
 }, 5_000);
 
 const stop = async () => {

@@ -22,7 +22,7 @@ export interface CsmsSimulatorOptions {
 
 export interface CsmsSimulator {
   /** Commands it executed, in order: type, command id, what it reported. */
-  readonly handled: { type: string; commandId: string; result: string; sessionId?: string }[];
+  readonly handled: { type: string; commandId: string; result: string; sessionId?: string; responseUrl: string; /** When the command reached it, and when its report returned (epoch ms). */ seenAt: number; reportedAt: number }[];
   stop(): Promise<void>;
 }
 
@@ -50,12 +50,12 @@ export async function startCsmsSimulator(options: CsmsSimulatorOptions): Promise
     );
   };
 
-  const execute = async (command: commands.Command): Promise<void> => {
+  const execute = async (command: commands.Command, seenAt: number): Promise<void> => {
     const type = command.type;
     const result = options.results && type in options.results ? options.results[type] : 'ACCEPTED';
     if (result === undefined) return;
     if (options.answerDelayMs) await new Promise((resolve) => setTimeout(resolve, options.answerDelayMs));
-    const body = JSON.parse(command.ocpiJson) as { session_id?: string; location_id?: string; evse_uid?: string };
+    const body = JSON.parse(command.ocpiJson) as { response_url?: string; session_id?: string; location_id?: string; evse_uid?: string };
     let sessionId = '';
     if (result === 'ACCEPTED' && type === 'START_SESSION') {
       sessionId = randomUUID();
@@ -75,7 +75,7 @@ export async function startCsmsSimulator(options: CsmsSimulatorOptions): Promise
       { commandId: command.id, result, message: '', sessionId, evseUid: '' },
       5_000,
     );
-    handled.push({ type, commandId: command.id, result, ...(sessionId ? { sessionId } : {}) });
+    handled.push({ type, commandId: command.id, result, ...(sessionId ? { sessionId } : {}), responseUrl: body.response_url ?? '', seenAt, reportedAt: Date.now() });
   };
 
   const consumer: RunningConsumer = await runConsumer(kafka, {
@@ -92,7 +92,7 @@ export async function startCsmsSimulator(options: CsmsSimulatorOptions): Promise
         !command.resultJson;
       if (!waiting || handled.some((done) => done.commandId === command.id)) return;
       // The charger answers in its own time; the consumer moves on (commands of other chargers wait for nobody).
-      void execute(command).catch((error: unknown) => options.logger.warn({ err: error, command_id: command.id }, 'CSMS could not report a command result'));
+      void execute(command, Date.now()).catch((error: unknown) => options.logger.warn({ err: error, command_id: command.id }, 'CSMS could not report a command result'));
     },
   });
 

@@ -66,9 +66,12 @@ describe('tokens, real-time authorization and commands end to end, in both roles
       COMMAND_RATE_PER_MINUTE: '600',
       COMMAND_RATE_BURST: '40',
       SWEEP_INTERVAL_MS: '200',
+      PULL_POLL_MS: '300',
     });
     base = mesh.versionsUrl.replace(/\/ocpi\/versions$/, '');
     emsp = await startSimPartner({ countryCode: 'DE', partyId: 'EMS', role: 'EMSP' });
+    // Published before it connects: our CPO pulls the eMSP's tokens on connect.
+    emsp.published['tokens'] = [aToken({ uid: 'EMS-PULLED', whitelist: 'ALWAYS' })];
     cpo = await startSimPartner({ countryCode: 'BE', partyId: 'CPO', role: 'CPO' });
     await connect(emsp);
     await connect(cpo);
@@ -155,6 +158,9 @@ describe('tokens, real-time authorization and commands end to end, in both roles
     assert.equal(statusOf(mismatch), 2001);
     assert.match((mismatch.body as Envelope).status_message ?? '', /uid/);
 
+    // Pulled from the eMSP's Sender interface on connect.
+    const pulled = await eventually(() => authorizeAtOurCpo('EMS-PULLED'), (answer) => answer.decidedBy === tokenService.DecidedBy.DECIDED_BY_LOCAL, 'the pulled token decided locally');
+    assert.equal(pulled.allowed, 'ALLOWED');
     // ALWAYS: decided locally, the eMSP is not asked.
     await eventually(() => authorizeAtOurCpo('EMS-ALWAYS'), (answer) => answer.decidedBy === tokenService.DecidedBy.DECIDED_BY_LOCAL, 'a local decision');
     assert.equal(emsp.state.authorizeRequests.filter((request) => request.uid === 'EMS-ALWAYS').length, 0);
@@ -204,6 +210,38 @@ describe('tokens, real-time authorization and commands end to end, in both roles
     assert.equal((answer.body as Envelope<{ result: string }>).data?.result, 'ACCEPTED', JSON.stringify(answer.body));
     const result = await eventually(() => emsp.state.received.find((push) => push.path === '/ocpi/2.2.1/commands/UNLOCK_CONNECTOR/e2e-unlock-1'), Boolean, 'the TIMEOUT result', 20_000);
     assert.equal((result!.body as { result: string }).result, 'TIMEOUT');
+  });
+
+  test('our CPO: a reservation holds the EVSE (RESERVED reaches the partner) until it is cancelled', async () => {
+    const commandsUrl = emsp.peerEndpoint('commands', 'RECEIVER');
+    const token = (emsp.published['tokens'] as ReturnType<typeof aToken>[])[0]!;
+    const evsePushes = () => emsp.state.received.filter((push) => push.path.startsWith('/ocpi/2.2.1/locations/NL/VLT/CMD-LOC'));
+    const lastStatusOfE2 = () => {
+      for (const push of [...evsePushes()].reverse()) {
+        const body = push.body as { status?: string; evses?: { uid: string; status: string }[] };
+        if (push.path.endsWith('/CMD-E2') && body.status) return body.status;
+        const evse = body.evses?.find((candidate) => candidate.uid === 'CMD-E2');
+        if (evse) return evse.status;
+      }
+      return undefined;
+    };
+    const reserve = await asEmsp('POST', `${commandsUrl}RESERVE_NOW`, {
+      response_url: `${emsp.baseUrl}/ocpi/2.2.1/commands/RESERVE_NOW/e2e-reserve-1`,
+      token,
+      expiry_date: new Date(Date.now() + 3_600_000).toISOString(),
+      reservation_id: 'EMS-RES-1',
+      location_id: 'CMD-LOC',
+      evse_uid: 'CMD-E2',
+    });
+    assert.equal((reserve.body as Envelope<{ result: string }>).data?.result, 'ACCEPTED', JSON.stringify(reserve.body));
+    const reserved = await eventually(() => emsp.state.received.find((push) => push.path === '/ocpi/2.2.1/commands/RESERVE_NOW/e2e-reserve-1'), Boolean, 'the RESERVE_NOW result');
+    assert.equal((reserved!.body as { result: string }).result, 'ACCEPTED');
+    await eventually(lastStatusOfE2, (status) => status === 'RESERVED', 'RESERVED pushed to the partner');
+
+    const cancel = await asEmsp('POST', `${commandsUrl}CANCEL_RESERVATION`, { response_url: `${emsp.baseUrl}/ocpi/2.2.1/commands/CANCEL_RESERVATION/e2e-cancel-1`, reservation_id: 'EMS-RES-1' });
+    assert.equal((cancel.body as Envelope<{ result: string }>).data?.result, 'ACCEPTED');
+    await eventually(() => emsp.state.received.find((push) => push.path === '/ocpi/2.2.1/commands/CANCEL_RESERVATION/e2e-cancel-1'), Boolean, 'the CANCEL_RESERVATION result');
+    await eventually(lastStatusOfE2, (status) => status === 'AVAILABLE', 'AVAILABLE pushed to the partner');
   });
 
   test('our CPO: bad commands get the spec answer and nothing reaches the CSMS; beyond its rate limit a partner gets 429', async () => {

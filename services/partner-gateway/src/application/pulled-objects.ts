@@ -4,10 +4,11 @@ import type { IngressPublisher } from '../adapters/ingress-publisher.js';
 import type { Connection } from '../domain/connection.js';
 import { parseLocationWrite } from './receivers/location-write.js';
 import { parseTariffWrite } from './receivers/tariff-write.js';
+import { parseTokenWrite } from './receivers/token-write.js';
 
 export interface PulledObjectsDeps {
   connections: { get(id: string): Promise<Connection | undefined> };
-  ingress: Pick<IngressPublisher, 'locationWrite' | 'tariffWrite'>;
+  ingress: Pick<IngressPublisher, 'locationWrite' | 'tariffWrite' | 'tokenWrite'>;
   logger: Logger;
 }
 
@@ -46,9 +47,15 @@ async function publish(deps: PulledObjectsDeps, connection: Connection, module: 
       return deps.ingress.locationWrite(connection.id, parseLocationWrite(connection, 'PUT', { ...party, locationId: String(fields['id'] ?? '') }, object));
     case 'tariffs':
       return deps.ingress.tariffWrite(connection.id, parseTariffWrite(connection, 'PUT', { ...party, tariffId: String(fields['id'] ?? '') }, object));
+    case 'tokens':
+      // A partner eMSP's tokens, pulled by our CPO (OCPI: at start-up and every few hours).
+      return deps.ingress.tokenWrite(connection.id, parseTokenWrite(connection, 'PUT', { ...party, uid: String(fields['uid'] ?? ''), type: String(fields['type'] ?? 'RFID') }, object));
     default:
       throw new Error(`no ingress for pulled module ${module}`);
   }
 }
 
-const idOf = (object: unknown): string => String(((object ?? {}) as Record<string, unknown>)['id'] ?? '?');
+const idOf = (object: unknown): string => {
+  const fields = (object ?? {}) as Record<string, unknown>;
+  return String(fields['id'] ?? fields['uid'] ?? '?');
+};

@@ -3,7 +3,7 @@ import type { Connection, PartnerRole } from '../../domain/connection.js';
 import type { PullStateStore } from './pull-state-store.js';
 
 /** The modules the dispatcher pulls unless told otherwise. */
-export const DEFAULT_PULL_MODULES: readonly string[] = ['locations', 'tariffs'];
+export const DEFAULT_PULL_MODULES: readonly string[] = ['locations', 'tariffs', 'tokens'];
 
 /** The role that owns a module's Sender interface: the eMSP for tokens, the CPO for the rest. */
 const SENDER_ROLE: Readonly<Record<string, string>> = { tokens: 'EMSP' };
