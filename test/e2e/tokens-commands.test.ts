@@ -127,6 +127,9 @@ describe('tokens, real-time authorization and commands end to end, in both roles
     const blocked = await asCpo('POST', `${tokensUrl}VLM-0001/authorize`);
     assert.equal((blocked.body as Envelope<{ allowed: string }>).data?.allowed, 'BLOCKED');
 
+    // Another eMSP connected to us may neither page through our tokens nor probe them.
+    assert.equal((await asEmsp('GET', `${tokensUrl}?limit=10`)).httpStatus, 404);
+    assert.equal((await asEmsp('POST', `${tokensUrl}VLM-0001/authorize`)).httpStatus, 404);
     const unknown = await asCpo('POST', `${tokensUrl}NOBODY/authorize`);
     assert.equal(unknown.httpStatus, 404);
     assert.equal(statusOf(unknown), 2004);

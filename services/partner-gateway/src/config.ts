@@ -76,6 +76,8 @@ const dispatcherEnv = z.object({
   /** How often the dispatcher looks for due or requested pulls. */
   PULL_POLL_MS: positiveInt(5_000),
   ALLOW_PRIVATE_PARTNER_URLS: gatewayEnv.shape.ALLOW_PRIVATE_PARTNER_URLS,
+  /** An outbound command older than this is not sent (keep it under the sessions service's DELIVERY_WAIT_MS). */
+  COMMAND_SEND_WINDOW_MS: positiveInt(50_000),
 });
 
 export type DispatcherConfig = z.output<typeof dispatcherEnv>;

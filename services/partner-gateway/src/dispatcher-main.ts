@@ -106,6 +106,7 @@ await runService('dispatcher', config, async ({ db, kafka, publisher, logger }) 
         deliveries: new CommandDeliveries(db),
         partners: new PartnerClient(config.PARTNER_TIMEOUT_MS, logger.child({ component: 'command-client' })),
         refusedUrl: (url) => refusedPartnerUrl(url, config.ALLOW_PRIVATE_PARTNER_URLS),
+        maxAgeMs: config.COMMAND_SEND_WINDOW_MS,
         logger: logger.child({ component: 'commands' }),
       });
       pull.start();

@@ -7,6 +7,8 @@ export interface CommandDelivery {
   type: string;
   connection_id: string;
   sent_at: Date;
+  /** What came of the POST (the CPO's CommandResponse JSON, or why it failed), once known. */
+  outcome?: { response_json: string } | { not_delivered: string };
 }
 
 /**
@@ -25,6 +27,11 @@ export class CommandDeliveries {
   /** True when this call claimed the command; false when it was already sent (or being sent). */
   claim(commandId: string, type: string, connectionId: string): Promise<boolean> {
     return insertIfAbsent(this.collection, { _id: commandId, type, connection_id: connectionId, sent_at: new Date() }, 'command delivery');
+  }
+
+  /** Keeps what the CPO answered, so a replay publishes it again instead of sending the command twice. */
+  async recordOutcome(commandId: string, outcome: NonNullable<CommandDelivery['outcome']>): Promise<void> {
+    await mongoCall('record command outcome', () => this.collection.updateOne({ _id: commandId }, { $set: { outcome } }));
   }
 
   async get(commandId: string): Promise<CommandDelivery | undefined> {

@@ -3,6 +3,7 @@ import { AppError } from '@voltmesh/errors';
 import { callUnary } from '@voltmesh/grpc';
 import { commandResponseSchema, zodErrorMessage, type CommandResponse } from '@voltmesh/ocpi';
 import { commandService } from '@voltmesh/proto';
+import { parseJson } from './tokens-client.js';
 
 /** The gateway's calls to the sessions service's CommandService, with a deadline on every call. */
 export class CommandsClient {
@@ -22,7 +23,7 @@ export class CommandsClient {
       request,
       this.deadlineMs,
     );
-    const parsed = commandResponseSchema.safeParse(JSON.parse(reply.commandResponseJson));
+    const parsed = commandResponseSchema.safeParse(parseJson(reply.commandResponseJson, 'CommandResponse'));
     if (!parsed.success) throw new AppError('INTERNAL', `sessions service answered an invalid CommandResponse: ${zodErrorMessage(parsed.error)}`);
     return parsed.data;
   }

@@ -57,7 +57,7 @@ export class TokensClient {
         request,
         this.deadlineMs,
       );
-      const parsed = authorizationInfoSchema.safeParse(JSON.parse(reply.authorizationInfoJson));
+      const parsed = authorizationInfoSchema.safeParse(parseJson(reply.authorizationInfoJson, 'AuthorizationInfo'));
       if (!parsed.success) throw new AppError('INTERNAL', `authorization service answered an invalid AuthorizationInfo: ${zodErrorMessage(parsed.error)}`);
       return parsed.data;
     } catch (error) {
@@ -73,7 +73,16 @@ export class TokensClient {
 
 /** The service stores only validated tokens; a reply that is not one is a server fault. */
 function fromProto(token: tokens.Token): StoredToken {
-  const parsed = tokenSchema.safeParse(JSON.parse(token.ocpiJson));
+  const parsed = tokenSchema.safeParse(parseJson(token.ocpiJson, `token ${token.uid}`));
   if (!parsed.success) throw new AppError('INTERNAL', `authorization service returned an invalid token ${token.uid}: ${zodErrorMessage(parsed.error)}`);
   return { token: parsed.data, connectionId: token.connectionId, owner: token.owner === objects.Owner.OWNER_OWN ? 'OWN' : 'PARTNER' };
+}
+
+/** A service's JSON field: unparsable is the service's fault (INTERNAL), never an unhandled SyntaxError. */
+export function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new AppError('INTERNAL', `the service answered ${what} that is not JSON`);
+  }
 }

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { isPrivateAddress, refusedPartnerUrl } from './url-guard.js';
 
 test('loopback, private, link-local and mapped addresses are private; public ones are not', () => {
-  for (const address of ['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fd00::1', 'fe80::1', '::ffff:10.0.0.1']) {
+  for (const address of ['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '198.18.0.1', '239.1.1.1', '::1', 'fd00::1', 'fe80::1', '::ffff:10.0.0.1', '64:ff9b::a00:1', '::a00:1']) {
     assert.equal(isPrivateAddress(address), true, address);
   }
   for (const address of ['8.8.8.8', '172.32.0.1', '2001:db8::1', '::ffff:8.8.8.8']) assert.equal(isPrivateAddress(address), false, address);

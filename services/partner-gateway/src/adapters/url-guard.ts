@@ -11,6 +11,9 @@ for (const [network, prefix] of [
   ['169.254.0.0', 16],
   ['172.16.0.0', 12],
   ['192.168.0.0', 16],
+  ['192.0.0.0', 24],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 3],
 ] as const) {
   PRIVATE.addSubnet(network, prefix, 'ipv4');
 }
@@ -19,6 +22,9 @@ for (const [network, prefix] of [
   ['::1', 128],
   ['fc00::', 7],
   ['fe80::', 10],
+  // NAT64 reaches IPv4 behind a gateway; IPv4-compatible addresses are IPv4 in disguise.
+  ['64:ff9b::', 96],
+  ['::', 96],
 ] as const) {
   PRIVATE.addSubnet(network, prefix, 'ipv6');
 }
@@ -31,6 +37,9 @@ export function isPrivateAddress(address: string): boolean {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   return mapped ? PRIVATE.check(mapped[1]!, 'ipv4') : PRIVATE.check(address, 'ipv6');
 }
+
+/** A host name that does not resolve now: maybe a resolver blip, so not a reason to give up on a delivery. */
+export const UNRESOLVED = 'does not resolve';
 
 /**
  * Why a partner-supplied URL (e.g. a command's response_url) may not be called, or undefined
@@ -51,7 +60,7 @@ export async function refusedPartnerUrl(url: string, allowPrivate: boolean, reso
   try {
     addresses = isIP(host) ? [host] : await resolve(host);
   } catch {
-    return `host ${host} does not resolve`;
+    return `host ${host} ${UNRESOLVED}`;
   }
   const blocked = addresses.find(isPrivateAddress);
   return blocked ? `must not point at a private or loopback address (${host} is ${blocked})` : undefined;

@@ -4,6 +4,7 @@ import { ConsumerGroups, runConsumer, Topics, type EventPublisher, type RunningC
 import { commands } from '@voltmesh/proto';
 import type { IngressPublisher } from '../../adapters/ingress-publisher.js';
 import type { PushEngine } from '../push/index.js';
+import { UNRESOLVED } from '../../adapters/url-guard.js';
 import { commandResultPush } from './command-result-push.js';
 import { sendCommand, type SendCommandDeps } from './send-command.js';
 
@@ -44,15 +45,16 @@ export function consumeCommands(deps: CommandDispatchDeps): Promise<RunningConsu
       if (!command?.id) throw invalidArgument('CommandChanged without a command id');
       const correlationId = event.meta.correlationId ?? event.meta.id;
       if (command.direction === CommandDirection.COMMAND_DIRECTION_OUTBOUND && command.state === CommandState.COMMAND_STATE_REQUESTED) {
-        const answer = await sendCommand(deps, command);
-        if (answer) await deps.ingress.commandEvent(answer, correlationId);
+        await deps.ingress.commandEvent(await sendCommand(deps, command), correlationId);
         return;
       }
       if (command.direction === CommandDirection.COMMAND_DIRECTION_INBOUND && command.resultJson) {
         const job = commandResultPush(command, event.offset, correlationId);
         if (!job) return;
         const refused = await deps.refusedUrl(job.url);
-        if (refused) {
+        // A name that does not resolve now may tomorrow: the push engine retries the delivery;
+        // only a URL we must never call (not http(s), a private address) is dropped.
+        if (refused && !refused.includes(UNRESOLVED)) {
           deps.logger.warn({ partner: command.connectionId, command_id: command.id, reason: refused }, 'command result not sent: response_url refused');
           return;
         }

@@ -3,41 +3,67 @@ import type { commands } from '@voltmesh/proto';
 import type { Logger } from '@voltmesh/telemetry';
 import type { CommandDeliveries } from '../../adapters/command-deliveries.js';
 import { PartnerCallError, type PartnerClient } from '../../adapters/partner-client.js';
-import type { PartnerReach } from '../../application/partner-reach.js';
+import type { PartnerAddress, PartnerReach } from '../../application/partner-reach.js';
 
 export interface SendCommandDeps {
   reach: Pick<PartnerReach, 'find'>;
-  deliveries: Pick<CommandDeliveries, 'claim'>;
+  deliveries: Pick<CommandDeliveries, 'claim' | 'recordOutcome' | 'get'>;
   partners: Pick<PartnerClient, 'call'>;
+  /** A command older than this is not sent any more: the sessions service has given up on it (DELIVERY_WAIT_MS). */
+  maxAgeMs: number;
   logger: Logger;
+  now?: () => number;
 }
+
+type Outcome = { responseJson: string } | { notDelivered: string };
 
 /**
  * POSTs one of our driver's commands to the partner CPO that hosts its `cpo` party and turns
  * what happened into the PartnerCommandEvent the sessions service applies: the CPO's
- * CommandResponse, or why it was not delivered. Undefined when the command was already sent
- * (a replayed event): at most one POST per command.
+ * CommandResponse, or why it was not delivered. At most one POST per command: the delivery is
+ * claimed before the call and its outcome kept, so a replayed event (a failed publish, a
+ * restart) publishes the same outcome again instead of POSTing twice.
  */
-export async function sendCommand(deps: SendCommandDeps, command: commands.Command): Promise<commands.PartnerCommandEvent | undefined> {
-  const event = (connectionId: string, outcome: { responseJson: string } | { notDelivered: string }): commands.PartnerCommandEvent => ({
+export async function sendCommand(deps: SendCommandDeps, command: commands.Command): Promise<commands.PartnerCommandEvent> {
+  const event = (connectionId: string, outcome: Outcome): commands.PartnerCommandEvent => ({
     connectionId,
     commandId: command.id,
     receivedAt: new Date().toISOString(),
     ...outcome,
   });
+  const earlier = await deps.deliveries.get(command.id);
+  if (earlier) return event(earlier.connection_id, replayed(earlier.outcome));
+  const age = (deps.now ?? Date.now)() - Date.parse(command.requestedAt);
+  // Too late: the driver was told it failed; sending it now could start a second session.
+  if (age > deps.maxAgeMs) return event('', { notDelivered: `not sent: the command waited ${Math.round(age / 1000)} s for the dispatcher` });
   const cpo = command.cpo;
   if (!cpo?.countryCode || !cpo.partyId) return event('', { notDelivered: 'the command names no CPO party' });
   const address = await deps.reach.find('CPO', cpo, 'commands', 'RECEIVER');
   if (!address) return event('', { notDelivered: `no registered partner offers a commands endpoint for CPO ${cpo.countryCode}*${cpo.partyId}` });
   const partnerId = address.connection.id;
-  if (!(await deps.deliveries.claim(command.id, command.type, partnerId))) return undefined;
+  if (!(await deps.deliveries.claim(command.id, command.type, partnerId))) {
+    // Claimed by another dispatcher in between: it sends and publishes.
+    return event(partnerId, replayed((await deps.deliveries.get(command.id))?.outcome));
+  }
+  const outcome = await post(deps, command, address, partnerId);
+  await deps.deliveries.recordOutcome(command.id, 'responseJson' in outcome ? { response_json: outcome.responseJson } : { not_delivered: outcome.notDelivered });
+  return event(partnerId, outcome);
+}
 
+/** What an earlier attempt learned; a POST whose outcome was never kept may or may not have reached the CPO. */
+function replayed(outcome: { response_json: string } | { not_delivered: string } | undefined): Outcome {
+  if (!outcome) return { notDelivered: 'the dispatcher stopped while sending: whether the CPO got the command is unknown' };
+  return 'response_json' in outcome ? { responseJson: outcome.response_json } : { notDelivered: outcome.not_delivered };
+}
+
+async function post(deps: SendCommandDeps, command: commands.Command, address: PartnerAddress, partnerId: string): Promise<Outcome> {
   let body: unknown;
   try {
     body = JSON.parse(command.ocpiJson) as unknown;
   } catch {
-    return event(partnerId, { notDelivered: 'the command body is not JSON' });
+    return { notDelivered: 'the command body is not JSON' };
   }
+  const cpo = command.cpo!;
   try {
     const response = await deps.partners.call({
       method: 'POST',
@@ -54,12 +80,12 @@ export async function sendCommand(deps: SendCommandDeps, command: commands.Comma
     });
     // The spec answers refusals with an OCPI error that may still carry a CommandResponse (e.g. 2003 + REJECTED).
     const said = response.data ?? (response.statusCode >= 2000 && response.statusCode < 3000 ? { result: 'REJECTED' as const, timeout: 0, message: messageOf(response.statusMessage) } : undefined);
-    if (!said) return event(partnerId, { notDelivered: `the CPO answered HTTP ${response.httpStatus}, status_code ${response.statusCode}` });
-    return event(partnerId, { responseJson: JSON.stringify(said) });
+    if (!said) return { notDelivered: `the CPO answered HTTP ${response.httpStatus}, status_code ${response.statusCode}` };
+    return { responseJson: JSON.stringify(said) };
   } catch (error) {
     if (!(error instanceof PartnerCallError)) throw error;
     deps.logger.warn({ partner: partnerId, command_id: command.id, failure: error.failure }, 'command not delivered');
-    return event(partnerId, { notDelivered: error.message });
+    return { notDelivered: error.message };
   }
 }
 

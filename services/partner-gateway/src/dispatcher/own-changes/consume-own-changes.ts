@@ -71,7 +71,7 @@ export async function consumeOwnChanges(deps: OwnChangesDeps): Promise<RunningCo
       const token = parse<Token>(tokenSchema, changed.token.ocpiJson, 'TokenChanged.token');
       const change = { token, sequence: event.offset, correlationId: event.meta.correlationId ?? event.meta.id };
       // Our eMSP's tokens go to partner CPOs (they authorize locally and know where CDRs go).
-      await Promise.all(pushTargets(deps.directory.registered(), 'tokens', 'CPO').map((target) => deps.engine.enqueue(tokenPush(change, target))));
+      await Promise.all(pushTargets(deps.directory.registered(), 'tokens', 'CPO', { strict: true }).map((target) => deps.engine.enqueue(tokenPush(change, target))));
     },
   });
   return [locationConsumer, tariffConsumer, tokenConsumer];

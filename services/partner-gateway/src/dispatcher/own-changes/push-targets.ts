@@ -12,12 +12,13 @@ export interface PushTarget {
  * Registered partners with a Receiver endpoint for the module, addressed to the partner's role
  * that consumes them (eMSP for our CPO objects, CPO for our tokens), else its first role.
  */
-export function pushTargets(connections: Iterable<Connection>, module: string, consumerRole: 'EMSP' | 'CPO' = 'EMSP'): PushTarget[] {
+export function pushTargets(connections: Iterable<Connection>, module: string, consumerRole: 'EMSP' | 'CPO' = 'EMSP', options: { strict?: boolean } = {}): PushTarget[] {
   const targets: PushTarget[] = [];
   for (const connection of connections) {
     if (connection.state !== 'REGISTERED') continue;
     const endpoint = connection.endpoints.find((candidate) => candidate.module === module && candidate.interfaceRole === 'RECEIVER');
-    const role = connection.roles.find((candidate) => candidate.role === consumerRole) ?? connection.roles[0];
+    // strict: only partners that hold the role get the module (our tokens go to CPOs, never to another eMSP).
+    const role = connection.roles.find((candidate) => candidate.role === consumerRole) ?? (options.strict ? undefined : connection.roles[0]);
     if (!endpoint || !role) continue;
     targets.push({ partnerId: connection.id, endpointUrl: endpoint.url, to: { countryCode: role.countryCode, partyId: role.partyId } });
   }

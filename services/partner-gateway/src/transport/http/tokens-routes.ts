@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { invalidBody, ocpiSuccess, paginationQuerySchema, parseRoutingHeaders } from '@voltmesh/ocpi';
+import { invalidBody, OcpiError, OcpiStatus, ocpiSuccess, paginationQuerySchema, parseRoutingHeaders } from '@voltmesh/ocpi';
+import type { Caller } from '../../application/partner-registers.js';
 import type { TokensClient } from '../../adapters/tokens-client.js';
 import { readPartnerToken, receiveTokenWrite, type TokenReceiverDeps } from '../../application/receivers/receive-token.js';
 import { tokenTypeQuery, type TokenAddress } from '../../application/receivers/token-write.js';
@@ -39,6 +40,7 @@ export function registerTokenRoutes(app: FastifyInstance, receiver: TokenReceive
 
   const pageQuery = paginationQuerySchema(sender.maxLimit);
   app.get('/ocpi/2.2.1/emsp/tokens', { config }, async (request, reply) => {
+    requireCpo(callerOf(request));
     const query = pageQuery.safeParse(request.query);
     if (!query.success) throw invalidBody(query.error);
     const page = await listOwnPage(sender.tokens, sender.maxLimit, query.data, publicRequestUrl(publicUrl, request));
@@ -46,6 +48,7 @@ export function registerTokenRoutes(app: FastifyInstance, receiver: TokenReceive
   });
   app.post('/ocpi/2.2.1/emsp/tokens/:token_uid/authorize', { config }, async (request) => {
     const { token_uid: uid } = authorizeParams.parse(request.params);
+    requireCpo(callerOf(request));
     const info = await authorizeOwnToken(sender.tokens, sender.own, callerOf(request), {
       uid,
       type: tokenType(request),
@@ -54,6 +57,16 @@ export function registerTokenRoutes(app: FastifyInstance, receiver: TokenReceive
     });
     return ocpiSuccess(info);
   });
+}
+
+/**
+ * Our tokens are for the CPOs our drivers charge at (and the hubs between us): another eMSP
+ * connected to us must not page through our drivers' contracts or probe which cards are valid.
+ */
+function requireCpo(caller: Caller): void {
+  if (!caller.connection.roles.some((role) => role.role === 'CPO' || role.role === 'HUB')) {
+    throw new OcpiError(OcpiStatus.CLIENT_ERROR, 'tokens are served to CPOs: your credentials name no CPO role', { httpStatus: 404 });
+  }
 }
 
 function address(request: FastifyRequest): TokenAddress {
