@@ -19,4 +19,5 @@ export { aToken } from './builders/tokens.js';
 export { startSimPartner } from './sim-partner/sim-partner.js';
 export type { SimPartner, SimPartnerOptions, SimResult, SimBehaviour } from './sim-partner/sim-partner.js';
 export { startServiceInProcess } from './service-in-process.js';
+export { grpcCall, grpcError } from './grpc-calls.js';
 export type { InProcessService } from './service-in-process.js';

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { credentials, status, type ServiceError } from '@grpc/grpc-js';
+import { credentials, status } from '@grpc/grpc-js';
 import type { Db } from 'mongodb';
 import { ConsumerGroups, dlqTopicName, Topics, type EventPublisher } from '@voltmesh/kafka';
 import { startGrpcServer, type RunningGrpcServer } from '@voltmesh/grpc';
 import { authorizationInfoSchema, type AuthorizationInfo, type Token } from '@voltmesh/ocpi';
 import { objects, partnerService, tokens, tokenService } from '@voltmesh/proto';
 import { createLogger } from '@voltmesh/telemetry';
-import { aToken, collectEvents, startServiceInProcess, testInfra, waitFor, type EventCollector, type InProcessService } from '@voltmesh/testing';
+import { aToken, collectEvents, startServiceInProcess, testInfra, waitFor, type EventCollector, type InProcessService, grpcCall, grpcError } from '@voltmesh/testing';
 import { buildAuthorization } from '../src/app.js';
 import { loadAuthorizationConfig } from '../src/config.js';
 
@@ -15,17 +15,7 @@ const infra = testInfra();
 const { DecidedBy } = tokenService;
 const { PartnerAnswer } = partnerService;
 
-/** Promisified unary calls of the generated client. */
-function call<Req, Res>(method: (request: Req, callback: (error: Error | null, response: Res) => void) => unknown, request: Req): Promise<Res> {
-  return new Promise((resolve, reject) => method(request, (error, response) => (error ? reject(error) : resolve(response))));
-}
-
-/** A gRPC failure with this status whose message matches. */
-const grpcError = (code: status, message: RegExp) => (error: unknown) => {
-  assert.equal((error as ServiceError).code, code, String(error));
-  assert.match((error as ServiceError).details, message);
-  return true;
-};
+const call = grpcCall;
 
 /**
  * Stands in for the gateway's PartnerService.AuthorizeToken: answers what the test sets, after

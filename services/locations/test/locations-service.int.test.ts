@@ -6,17 +6,14 @@ import { ConsumerGroups, createKafka, dlqTopicName, EventPublisher, Topics } fro
 import type { Location } from '@voltmesh/ocpi';
 import { locations, locationService, objects } from '@voltmesh/proto';
 import { createLogger } from '@voltmesh/telemetry';
-import { aLocation, anEvse, collectEvents, startServiceInProcess, testInfra, type EventCollector, type InProcessService } from '@voltmesh/testing';
+import { aLocation, anEvse, collectEvents, startServiceInProcess, testInfra, type EventCollector, type InProcessService, grpcCall } from '@voltmesh/testing';
 import { buildLocations } from '../src/app.js';
 import { loadLocationsConfig, type LocationsConfig } from '../src/config.js';
 
 const infra = testInfra();
 const logger = createLogger('locations-test', 'silent');
 
-/** Promisified unary calls of the generated client. */
-function call<Req, Res>(method: (request: Req, callback: (error: Error | null, response: Res) => void) => unknown, request: Req): Promise<Res> {
-  return new Promise((resolve, reject) => method(request, (error, response) => (error ? reject(error) : resolve(response))));
-}
+const call = grpcCall;
 
 describe('locations service on real Kafka and FerretDB', () => {
   let service: InProcessService;

@@ -6,7 +6,7 @@ import type { Db } from 'mongodb';
 import { ConsumerGroups, dlqTopicName, Topics, type EventPublisher } from '@voltmesh/kafka';
 import { commandResponseSchema, reserveNowSchema, startSessionSchema, type CommandResponse } from '@voltmesh/ocpi';
 import { commands, commandService, objects, sessions } from '@voltmesh/proto';
-import { aToken, collectEvents, sleep, startServiceInProcess, testInfra, waitFor, type EventCollector, type InProcessService } from '@voltmesh/testing';
+import { aToken, collectEvents, sleep, startServiceInProcess, testInfra, waitFor, type EventCollector, type InProcessService, grpcCall, grpcError } from '@voltmesh/testing';
 import { buildSessions } from '../src/app.js';
 import { loadSessionsConfig, type SessionsConfig } from '../src/config.js';
 import { startLocationStub, startTokenStub } from './stubs.js';
@@ -15,17 +15,7 @@ const infra = testInfra();
 const { COMMAND_STATE_REQUESTED: REQUESTED, COMMAND_STATE_ACCEPTED: ACCEPTED, COMMAND_STATE_COMPLETED: COMPLETED, COMMAND_STATE_TIMEOUT: TIMEOUT } = commands.CommandState;
 const { COMMAND_STATE_NOT_DELIVERED: NOT_DELIVERED, COMMAND_STATE_UNKNOWN_SESSION: UNKNOWN_SESSION, COMMAND_STATE_REJECTED: REJECTED } = commands.CommandState;
 
-/** Promisified unary calls of the generated client. */
-function call<Req, Res>(method: (request: Req, callback: (error: Error | null, response: Res) => void) => unknown, request: Req): Promise<Res> {
-  return new Promise((resolve, reject) => method(request, (error, response) => (error ? reject(error) : resolve(response))));
-}
-
-/** A gRPC failure with this status whose message matches. */
-const grpcError = (code: status, message: RegExp) => (error: unknown) => {
-  assert.equal((error as ServiceError).code, code, String(error));
-  assert.match((error as ServiceError).details, message);
-  return true;
-};
+const call = grpcCall;
 
 describe('sessions service: commands and reservations on real Kafka and FerretDB', () => {
   let service: InProcessService;

@@ -2,30 +2,20 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { credentials, status, type ServiceError } from '@grpc/grpc-js';
+import { credentials, status } from '@grpc/grpc-js';
 import { Decimal } from 'decimal.js';
 import type { Db } from 'mongodb';
 import { ConsumerGroups, dlqTopicName, EventPublisher, Topics } from '@voltmesh/kafka';
 import type { Tariff } from '@voltmesh/ocpi';
 import { objects, tariffs, tariffService } from '@voltmesh/proto';
-import { aPriceComponent, aTariff, aTariffElement, collectEvents, startServiceInProcess, testInfra, waitFor, type EventCollector, type InProcessService } from '@voltmesh/testing';
+import { aPriceComponent, aTariff, aTariffElement, collectEvents, startServiceInProcess, testInfra, waitFor, type EventCollector, type InProcessService, grpcCall, grpcError } from '@voltmesh/testing';
 import { buildTariffs } from '../src/app.js';
 import { loadTariffsConfig } from '../src/config.js';
 
 const infra = testInfra();
 const CASES_DIR = resolve(import.meta.dirname, '../../../../shared/ocpi/tariff-cases');
 
-/** Promisified unary calls of the generated client. */
-function call<Req, Res>(method: (request: Req, callback: (error: Error | null, response: Res) => void) => unknown, request: Req): Promise<Res> {
-  return new Promise((resolve, reject) => method(request, (error, response) => (error ? reject(error) : resolve(response))));
-}
-
-/** A gRPC failure with this status whose message matches. */
-const grpcError = (code: status, message: RegExp) => (error: unknown) => {
-  assert.equal((error as ServiceError).code, code, String(error));
-  assert.match((error as ServiceError).details, message);
-  return true;
-};
+const call = grpcCall;
 
 describe('tariffs service on real Kafka and FerretDB', () => {
   let service: InProcessService;
