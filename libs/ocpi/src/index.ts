@@ -71,3 +71,19 @@ export {
   commandResultSchema,
 } from './schemas/commands.js';
 export type { CommandType, StartSession, CommandResponse, CommandResult } from './schemas/commands.js';
+export {
+  sessionSchema,
+  sessionStatusSchema,
+  authMethodSchema,
+  cdrDimensionTypeSchema,
+  cdrDimensionSchema,
+  chargingPeriodSchema,
+  cdrTokenSchema,
+  currencySchema,
+  chargingPreferencesSchema,
+  chargingPreferencesResponseSchema,
+  SESSION_ONLY_DIMENSIONS,
+} from './schemas/sessions.js';
+export type { Session, ChargingPeriod, CdrToken, ChargingPreferences } from './schemas/sessions.js';
+export { cdrSchema, cdrLocationSchema, signedDataSchema, signedValueSchema } from './schemas/cdrs.js';
+export type { Cdr, CdrLocation } from './schemas/cdrs.js';
