@@ -39,6 +39,8 @@ export async function startCsmsSimulator(options: CsmsSimulatorOptions): Promise
   const publisher = new EventPublisher(kafka, 'csms-simulator');
   await publisher.connect();
   const handled: CsmsSimulator['handled'] = [];
+  // Commands taken on, before their report returns: a republished event must not run one twice.
+  const taken = new Set<string>();
   // Session id → where it charges, so a stop frees the right EVSE.
   const charging = new Map<string, { countryCode: string; partyId: string; locationId: string; evseUid: string }>();
 
@@ -90,7 +92,8 @@ export async function startCsmsSimulator(options: CsmsSimulatorOptions): Promise
         command?.direction === commands.CommandDirection.COMMAND_DIRECTION_INBOUND &&
         command.state === commands.CommandState.COMMAND_STATE_ACCEPTED &&
         !command.resultJson;
-      if (!waiting || handled.some((done) => done.commandId === command.id)) return;
+      if (!waiting || taken.has(command.id)) return;
+      taken.add(command.id);
       // The charger answers in its own time; the consumer moves on (commands of other chargers wait for nobody).
       void execute(command, Date.now()).catch((error: unknown) => options.logger.warn({ err: error, command_id: command.id }, 'CSMS could not report a command result'));
     },

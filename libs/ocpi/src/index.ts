@@ -87,3 +87,4 @@ export {
 export type { Session, ChargingPeriod, CdrToken, ChargingPreferences } from './schemas/sessions.js';
 export { cdrSchema, cdrLocationSchema, signedDataSchema, signedValueSchema } from './schemas/cdrs.js';
 export type { Cdr, CdrLocation } from './schemas/cdrs.js';
+export { parseJsonText, parseJsonField } from './json-field.js';

@@ -1,9 +1,8 @@
 import { invalidArgument } from '@voltmesh/errors';
-import { locationReferencesSchema, tokenSchema, tokenTypeSchema, zodErrorMessage, type LocationReferences, type Token } from '@voltmesh/ocpi';
+import { locationReferencesSchema, tokenSchema, tokenTypeSchema, zodErrorMessage, type LocationReferences, type Token, parseJsonText } from '@voltmesh/ocpi';
 import type { tokenService } from '@voltmesh/proto';
 import type { TokenPatch } from '../domain/token-change.js';
 import type { TokenKey, TokenType } from '../domain/stored-token.js';
-import { parseJson } from './token-proto.js';
 
 /** Readers of request fields: each checks one field and names it when it refuses. */
 
@@ -47,7 +46,7 @@ export function readTokenKey(ref: tokenService.TokenRef | undefined, field = 'to
 
 /** A whole OCPI Token from JSON. */
 export function readToken(text: string, field: string): Token {
-  const parsed = tokenSchema.safeParse(parseJson(text, field));
+  const parsed = tokenSchema.safeParse(parseJsonText(text, field));
   if (!parsed.success) throw invalidArgument(`${field}: ${zodErrorMessage(parsed.error)}`);
   return parsed.data;
 }
@@ -56,7 +55,7 @@ const tokenPatchSchema = tokenSchema.partial();
 
 /** A partial OCPI Token from JSON: only the fields it names (null reads as absent: a PATCH cannot remove data). */
 export function readTokenPatch(text: string, field: string): TokenPatch {
-  const parsed = tokenPatchSchema.safeParse(parseJson(text, field));
+  const parsed = tokenPatchSchema.safeParse(parseJsonText(text, field));
   if (!parsed.success) throw invalidArgument(`${field}: ${zodErrorMessage(parsed.error)}`);
   const patch: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(parsed.data)) if (value !== undefined) patch[name] = value;
@@ -66,7 +65,7 @@ export function readTokenPatch(text: string, field: string): TokenPatch {
 /** Optional OCPI LocationReferences from JSON; empty text means none. */
 export function readLocationReferences(text: string, field: string): LocationReferences | undefined {
   if (!text) return undefined;
-  const parsed = locationReferencesSchema.safeParse(parseJson(text, field));
+  const parsed = locationReferencesSchema.safeParse(parseJsonText(text, field));
   if (!parsed.success) throw invalidArgument(`${field}: ${zodErrorMessage(parsed.error)}`);
   return parsed.data;
 }

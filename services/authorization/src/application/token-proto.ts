@@ -1,5 +1,5 @@
 import { invalidArgument } from '@voltmesh/errors';
-import { parseOcpiDateTime, tokenSchema, zodErrorMessage } from '@voltmesh/ocpi';
+import { parseOcpiDateTime, tokenSchema, zodErrorMessage, parseJsonText } from '@voltmesh/ocpi';
 import { objects, type tokens } from '@voltmesh/proto';
 import type { KnownToken, TokenAccount } from '../domain/stored-token.js';
 
@@ -24,7 +24,7 @@ export function accountToProto(account: TokenAccount): tokens.TokenAccount {
 
 /** A token announced on authorization.token.v1, parsed again: a Kafka message is input. */
 export function fromProto(announced: tokens.Token): KnownToken {
-  const parsed = tokenSchema.safeParse(parseJson(announced.ocpiJson, 'token.ocpi_json'));
+  const parsed = tokenSchema.safeParse(parseJsonText(announced.ocpiJson, 'token.ocpi_json'));
   if (!parsed.success) throw invalidArgument(`token.ocpi_json: ${zodErrorMessage(parsed.error)}`);
   const account = announced.account ? readAccount(announced.account, 'token.account') : undefined;
   return {
@@ -53,13 +53,6 @@ export function readAccount(account: tokens.TokenAccount, field: string): TokenA
   return { ...(validUntil ? { valid_until: validUntil } : {}), no_credit: account.noCredit, allowed_cpo_parties: [...new Set(parties)] };
 }
 
-export function parseJson(text: string, field: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw invalidArgument(`${field}: not JSON`);
-  }
-}
 
 /** With an offset (`+02:00`), which OCPI DateTime forbids but an internal RFC 3339 caller may send. */
 function parseRfc3339(value: string): Date | undefined {

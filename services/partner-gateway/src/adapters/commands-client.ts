@@ -1,9 +1,8 @@
 import { credentials } from '@grpc/grpc-js';
-import { AppError } from '@voltmesh/errors';
+import { internal } from '@voltmesh/errors';
 import { callUnary } from '@voltmesh/grpc';
-import { commandResponseSchema, zodErrorMessage, type CommandResponse } from '@voltmesh/ocpi';
+import { commandResponseSchema, parseJsonField, type CommandResponse } from '@voltmesh/ocpi';
 import { commandService } from '@voltmesh/proto';
-import { parseJson } from './tokens-client.js';
 
 /** The gateway's calls to the sessions service's CommandService, with a deadline on every call. */
 export class CommandsClient {
@@ -23,9 +22,7 @@ export class CommandsClient {
       request,
       this.deadlineMs,
     );
-    const parsed = commandResponseSchema.safeParse(parseJson(reply.commandResponseJson, 'CommandResponse'));
-    if (!parsed.success) throw new AppError('INTERNAL', `sessions service answered an invalid CommandResponse: ${zodErrorMessage(parsed.error)}`);
-    return parsed.data;
+    return parseJsonField(commandResponseSchema, reply.commandResponseJson, 'sessions service CommandResponse', internal);
   }
 
   close(): void {

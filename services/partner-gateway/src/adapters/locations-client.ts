@@ -1,7 +1,7 @@
 import { credentials } from '@grpc/grpc-js';
-import { AppError } from '@voltmesh/errors';
+import { AppError, internal } from '@voltmesh/errors';
 import { callUnary } from '@voltmesh/grpc';
-import { locationSchema, zodErrorMessage, type Location } from '@voltmesh/ocpi';
+import { locationSchema, parseJsonField, type Location } from '@voltmesh/ocpi';
 import { locationService, objects, type locations } from '@voltmesh/proto';
 
 export interface LocationPage {
@@ -52,7 +52,5 @@ export class LocationsClient {
 
 /** The service stores only validated locations; a reply that is not one is a server fault. */
 function fromProto(location: locations.Location): Location {
-  const parsed = locationSchema.safeParse(JSON.parse(location.ocpiJson));
-  if (!parsed.success) throw new AppError('INTERNAL', `locations service returned an invalid location ${location.id}: ${zodErrorMessage(parsed.error)}`);
-  return parsed.data;
+  return parseJsonField(locationSchema, location.ocpiJson, `locations service location ${location.id}`, internal);
 }

@@ -1,7 +1,7 @@
 import { credentials } from '@grpc/grpc-js';
-import { AppError } from '@voltmesh/errors';
+import { AppError, internal } from '@voltmesh/errors';
 import { callUnary } from '@voltmesh/grpc';
-import { tariffSchema, zodErrorMessage, type Tariff } from '@voltmesh/ocpi';
+import { tariffSchema, parseJsonField, type Tariff } from '@voltmesh/ocpi';
 import { objects, tariffService, type tariffs } from '@voltmesh/proto';
 
 export interface TariffPage {
@@ -47,7 +47,5 @@ export class TariffsClient {
 }
 
 function fromProto(tariff: tariffs.Tariff): Tariff {
-  const parsed = tariffSchema.safeParse(JSON.parse(tariff.ocpiJson));
-  if (!parsed.success) throw new AppError('INTERNAL', `tariffs service returned an invalid tariff ${tariff.id}: ${zodErrorMessage(parsed.error)}`);
-  return parsed.data;
+  return parseJsonField(tariffSchema, tariff.ocpiJson, `tariffs service tariff ${tariff.id}`, internal);
 }

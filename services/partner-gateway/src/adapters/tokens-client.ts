@@ -1,7 +1,7 @@
 import { credentials } from '@grpc/grpc-js';
-import { AppError } from '@voltmesh/errors';
+import { AppError, internal } from '@voltmesh/errors';
 import { callUnary } from '@voltmesh/grpc';
-import { authorizationInfoSchema, tokenSchema, zodErrorMessage, type AuthorizationInfo, type Token } from '@voltmesh/ocpi';
+import { authorizationInfoSchema, parseJsonField, tokenSchema, type AuthorizationInfo, type Token } from '@voltmesh/ocpi';
 import { objects, tokenService, type tokens } from '@voltmesh/proto';
 
 /** A token and the partner connection that pushed it (empty for ours). */
@@ -57,9 +57,7 @@ export class TokensClient {
         request,
         this.deadlineMs,
       );
-      const parsed = authorizationInfoSchema.safeParse(parseJson(reply.authorizationInfoJson, 'AuthorizationInfo'));
-      if (!parsed.success) throw new AppError('INTERNAL', `authorization service answered an invalid AuthorizationInfo: ${zodErrorMessage(parsed.error)}`);
-      return parsed.data;
+      return parseJsonField(authorizationInfoSchema, reply.authorizationInfoJson, 'authorization service AuthorizationInfo', internal);
     } catch (error) {
       if (error instanceof AppError && error.code === 'NOT_FOUND') return undefined;
       throw error;
@@ -73,16 +71,7 @@ export class TokensClient {
 
 /** The service stores only validated tokens; a reply that is not one is a server fault. */
 function fromProto(token: tokens.Token): StoredToken {
-  const parsed = tokenSchema.safeParse(parseJson(token.ocpiJson, `token ${token.uid}`));
-  if (!parsed.success) throw new AppError('INTERNAL', `authorization service returned an invalid token ${token.uid}: ${zodErrorMessage(parsed.error)}`);
-  return { token: parsed.data, connectionId: token.connectionId, owner: token.owner === objects.Owner.OWNER_OWN ? 'OWN' : 'PARTNER' };
+  const parsed = parseJsonField(tokenSchema, token.ocpiJson, `authorization service token ${token.uid}`, internal);
+  return { token: parsed, connectionId: token.connectionId, owner: token.owner === objects.Owner.OWNER_OWN ? 'OWN' : 'PARTNER' };
 }
 
-/** A service's JSON field: unparsable is the service's fault (INTERNAL), never an unhandled SyntaxError. */
-export function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new AppError('INTERNAL', `the service answered ${what} that is not JSON`);
-  }
-}

@@ -18,13 +18,12 @@ for (const [network, prefix] of [
   PRIVATE.addSubnet(network, prefix, 'ipv4');
 }
 for (const [network, prefix] of [
-  ['::', 128],
-  ['::1', 128],
+  // Unspecified, loopback and IPv4-compatible (IPv4 in disguise) are all within ::/96.
+  ['::', 96],
   ['fc00::', 7],
   ['fe80::', 10],
-  // NAT64 reaches IPv4 behind a gateway; IPv4-compatible addresses are IPv4 in disguise.
+  // NAT64 reaches IPv4 behind a gateway.
   ['64:ff9b::', 96],
-  ['::', 96],
 ] as const) {
   PRIVATE.addSubnet(network, prefix, 'ipv6');
 }

@@ -1,4 +1,4 @@
-import { authorizationInfoSchema, joinUrl, locationReferencesSchema, OcpiStatus, zodErrorMessage } from '@voltmesh/ocpi';
+import { authorizationInfoSchema, joinUrl, locationReferencesSchema, OcpiStatus, parseJsonField } from '@voltmesh/ocpi';
 import { partnerService } from '@voltmesh/proto';
 import type { Logger } from '@voltmesh/telemetry';
 import { PartnerCallError, type PartnerClient } from '../adapters/partner-client.js';
@@ -32,9 +32,11 @@ export async function authorizeAtPartner(deps: AuthorizeAtPartnerDeps, request: 
   }
   let body: unknown;
   if (request.locationReferencesJson) {
-    const references = locationReferencesSchema.safeParse(safeJson(request.locationReferencesJson));
-    if (!references.success) return answer(PartnerAnswer.PARTNER_ANSWER_REFUSED, `location_references_json: ${zodErrorMessage(references.error)}`);
-    body = references.data;
+    try {
+      body = parseJsonField(locationReferencesSchema, request.locationReferencesJson, 'location_references_json');
+    } catch (error) {
+      return answer(PartnerAnswer.PARTNER_ANSWER_REFUSED, error instanceof Error ? error.message : String(error));
+    }
   }
   const address = await deps.reach.find('EMSP', party, 'tokens', 'SENDER');
   if (!address) return answer(PartnerAnswer.PARTNER_ANSWER_NO_ENDPOINT, `no registered partner offers tokens for eMSP ${party.countryCode}*${party.partyId}`);
@@ -70,13 +72,5 @@ export async function authorizeAtPartner(deps: AuthorizeAtPartnerDeps, request: 
     if (!(error instanceof PartnerCallError)) throw error;
     deps.logger.warn({ partner: id, failure: error.failure }, 'real-time authorization at partner failed');
     return answer(PartnerAnswer.PARTNER_ANSWER_UNREACHABLE, error.message, id);
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
   }
 }

@@ -18,6 +18,8 @@ export interface PartnerAddress {
 export class PartnerReach {
   private readonly snapshot: TtlCache<Connection[]>;
   private readonly tokens: TtlCache<string>;
+  /** The snapshot being read: requests arriving when it expired share one database read. */
+  private loading: Promise<Connection[]> | undefined;
 
   constructor(
     private readonly store: Pick<ConnectionStore, 'list' | 'outboundToken'>,
@@ -40,17 +42,26 @@ export class PartnerReach {
   }
 
   clear(): void {
+    this.loading = undefined;
     this.snapshot.clear();
     this.tokens.clear();
   }
 
   private async registered(): Promise<Connection[]> {
-    let connections = this.snapshot.get('all');
-    if (!connections) {
-      connections = await this.store.list('REGISTERED');
-      this.snapshot.set('all', connections);
-    }
-    return connections;
+    const held = this.snapshot.get('all');
+    if (held) return held;
+    this.loading ??= this.store.list('REGISTERED').then(
+      (connections) => {
+        this.snapshot.set('all', connections);
+        this.loading = undefined;
+        return connections;
+      },
+      (error: unknown) => {
+        this.loading = undefined;
+        throw error;
+      },
+    );
+    return this.loading;
   }
 
   private async outboundToken(id: string): Promise<string | undefined> {

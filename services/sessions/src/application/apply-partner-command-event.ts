@@ -1,9 +1,8 @@
 import { invalidArgument } from '@voltmesh/errors';
-import { commandResponseSchema, commandResultSchema, parseOcpiDateTime, zodErrorMessage } from '@voltmesh/ocpi';
+import { commandResponseSchema, commandResultSchema, parseOcpiDateTime, zodErrorMessage, parseJsonText } from '@voltmesh/ocpi';
 import type { commands } from '@voltmesh/proto';
 import { applyPartnerAnswer, type PartnerAnswer } from '../domain/command-transitions.js';
 import type { CommandWriter, WriteResult } from './command-writer.js';
-import { parseJson } from './request-fields.js';
 
 /**
  * What the gateway learnt about one of our outbound commands (gateway.partner-command.v1): the
@@ -26,12 +25,12 @@ export async function applyPartnerCommandEvent(writer: Pick<CommandWriter, 'upda
 
 function answerOf(event: commands.PartnerCommandEvent): PartnerAnswer {
   if (event.responseJson !== undefined) {
-    const parsed = commandResponseSchema.safeParse(parseJson(event.responseJson, 'PartnerCommandEvent.response_json'));
+    const parsed = commandResponseSchema.safeParse(parseJsonText(event.responseJson, 'PartnerCommandEvent.response_json'));
     if (!parsed.success) throw invalidArgument(`PartnerCommandEvent.response_json: ${zodErrorMessage(parsed.error)}`);
     return { kind: 'response', response: parsed.data, responseJson: JSON.stringify(parsed.data) };
   }
   if (event.resultJson !== undefined) {
-    const parsed = commandResultSchema.safeParse(parseJson(event.resultJson, 'PartnerCommandEvent.result_json'));
+    const parsed = commandResultSchema.safeParse(parseJsonText(event.resultJson, 'PartnerCommandEvent.result_json'));
     if (!parsed.success) throw invalidArgument(`PartnerCommandEvent.result_json: ${zodErrorMessage(parsed.error)}`);
     return { kind: 'result', resultJson: JSON.stringify(parsed.data) };
   }

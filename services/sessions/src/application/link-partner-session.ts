@@ -1,13 +1,12 @@
 import { z } from 'zod';
 import { invalidArgument } from '@voltmesh/errors';
-import { zodErrorMessage } from '@voltmesh/ocpi';
+import { zodErrorMessage, parseJsonText } from '@voltmesh/ocpi';
 import type { sessions } from '@voltmesh/proto';
 import type { Logger } from '@voltmesh/telemetry';
 import type { CommandStore } from '../adapters/command-store.js';
 import { partyKey } from '../domain/command.js';
 import { linkSession } from '../domain/command-transitions.js';
 import type { CommandWriter } from './command-writer.js';
-import { parseJson } from './request-fields.js';
 
 /** The little of a partner Session (PUT or PATCH) that linking reads; the gateway validated the rest. */
 const sessionReferenceSchema = z.object({
@@ -31,7 +30,7 @@ export async function linkPartnerSession(
   write: sessions.PartnerSessionWrite,
   now: () => Date = () => new Date(),
 ): Promise<void> {
-  const parsed = sessionReferenceSchema.safeParse(parseJson(write.ocpiJson, 'PartnerSessionWrite.ocpi_json'));
+  const parsed = sessionReferenceSchema.safeParse(parseJsonText(write.ocpiJson, 'PartnerSessionWrite.ocpi_json'));
   if (!parsed.success) throw invalidArgument(`PartnerSessionWrite.ocpi_json: ${zodErrorMessage(parsed.error)}`);
   const reference = parsed.data.authorization_reference?.toLowerCase();
   // References from real-time authorization (or other platforms) are not command ids.

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { OwnParty } from '@voltmesh/config';
 import { invalidArgument } from '@voltmesh/errors';
-import { commandTypeSchema, formatOcpiDateTime, type CommandResponse } from '@voltmesh/ocpi';
+import { commandTypeSchema, formatOcpiDateTime, type CommandResponse, parseJsonText } from '@voltmesh/ocpi';
 import type { commandService } from '@voltmesh/proto';
 import type { StoredCommand } from '../adapters/command-store.js';
 import type { ReservationStore } from '../adapters/reservation-store.js';
@@ -11,7 +11,7 @@ import { newCommandRecord } from '../domain/command-fields.js';
 import { decideInbound, type InboundFacts } from '../domain/inbound-decision.js';
 import { reservationKey } from '../domain/reservation.js';
 import type { CommandWriter } from './command-writer.js';
-import { ownParty, parseCommandObject, parseJson, requiredParty, requiredText } from './request-fields.js';
+import { ownParty, parseCommandObject, requiredParty, requiredText } from './request-fields.js';
 
 export interface ReceiveDeps {
   writer: Pick<CommandWriter, 'create'>;
@@ -37,7 +37,7 @@ export async function receivePartnerCommand(deps: ReceiveDeps, request: commandS
   const connectionId = requiredText(request.connectionId, 'connection_id');
   const type = commandTypeSchema.safeParse(request.type.toUpperCase());
   if (!type.success) throw invalidArgument(`type: must be one of ${commandTypeSchema.options.join(', ')}`);
-  const object = parseCommandObject(type.data, parseJson(request.ocpiJson, 'ocpi_json'), 'ocpi_json');
+  const object = parseCommandObject(type.data, parseJsonText(request.ocpiJson, 'ocpi_json'), 'ocpi_json');
   const emsp = requiredParty(request.emsp, 'emsp');
   // Unset means our first CPO party, as everywhere; the gateway names the one addressed.
   const cpo = ownParty(request.cpo, deps.ownParties, 'CPO', 'cpo');

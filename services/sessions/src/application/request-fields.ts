@@ -48,10 +48,3 @@ export function parseCommandObject(type: CommandType, body: unknown, field?: str
   return parsed.data;
 }
 
-export function parseJson(text: string, field: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw invalidArgument(`${field}: not JSON`);
-  }
-}

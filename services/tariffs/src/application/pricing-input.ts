@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { invalidArgument } from '@voltmesh/errors';
-import { formatOcpiDateTime, ocpiDateTime, optional, parseOcpiDateTime, zodErrorMessage } from '@voltmesh/ocpi';
+import { formatOcpiDateTime, ocpiDateTime, optional, parseOcpiDateTime } from '@voltmesh/ocpi';
 
 /*
  * The pricing RPCs' inputs, parsed at the edge so that a bad one is INVALID_ARGUMENT naming
@@ -27,19 +27,6 @@ export const cdrSchema = z.object({
   // OCPI 2.2.1's CdrLocation has no time_zone; some platforms add it, and we use it when present.
   cdr_location: optional(z.looseObject({ time_zone: optional(z.string()) })),
 });
-
-/** Parses a JSON text field with a schema; errors name the field and, inside it, the path. */
-export function parseJsonField<T extends z.ZodType>(schema: T, text: string, field: string): z.output<T> {
-  let body: unknown;
-  try {
-    body = JSON.parse(text) as unknown;
-  } catch {
-    throw invalidArgument(`${field}: not JSON`);
-  }
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) throw invalidArgument(`${field}: ${zodErrorMessage(parsed.error)}`);
-  return parsed.data;
-}
 
 /** An instant as OCPI DateTime (UTC, `Z` optional) or RFC 3339 with an offset; returned in OCPI form. */
 export function instantField(value: string, field: string): string {

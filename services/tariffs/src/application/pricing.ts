@@ -1,10 +1,10 @@
 import { invalidArgument, notFound } from '@voltmesh/errors';
-import { tariffSchema } from '@voltmesh/ocpi';
+import { parseJsonField, tariffSchema } from '@voltmesh/ocpi';
 import type { tariffService } from '@voltmesh/proto';
 import type { TariffStore } from '../adapters/tariff-store.js';
 import { tariffKey } from '../domain/stored-tariff.js';
 import { priceCdr, previewPrice, priceSession, type MoneyOut, type PricingResult, type TariffInput } from '../domain/pricing/index.js';
-import { cdrSchema, chargingPeriodsSchema, decimalField, instantField, parseJsonField, timeZoneField } from './pricing-input.js';
+import { cdrSchema, chargingPeriodsSchema, decimalField, instantField, timeZoneField } from './pricing-input.js';
 
 /** An inline tariff is priced as given: pricing never reads last_updated, so it may be left out. */
 const inlineTariffSchema = tariffSchema.omit({ last_updated: true });

@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import { invalidArgument } from '@voltmesh/errors';
 import { ConsumerGroups, runConsumer, Topics, type ConsumedEvent, type EventPublisher, type RunningConsumer } from '@voltmesh/kafka';
-import { locationSchema, tariffSchema, tokenSchema, zodErrorMessage, type Location, type Tariff, type Token } from '@voltmesh/ocpi';
+import { locationSchema, parseJsonField, tariffSchema, tokenSchema } from '@voltmesh/ocpi';
 import { locations, objects, tariffs, tokens } from '@voltmesh/proto';
 import type { Logger } from '@voltmesh/telemetry';
 import type { PartnerDirectory } from '../partner-directory.js';
@@ -33,7 +33,7 @@ export async function consumeOwnChanges(deps: OwnChangesDeps): Promise<RunningCo
     handle: async (event) => {
       const changed = decode(() => locations.LocationChanged.decode(event.value), event, 'LocationChanged');
       if (changed.location?.owner !== objects.Owner.OWNER_OWN) return;
-      const location = parse<Location>(locationSchema, changed.location.ocpiJson, 'LocationChanged.location');
+      const location = parseJsonField(locationSchema, changed.location.ocpiJson, 'LocationChanged.location');
       const change = {
         location,
         statusChanges: changed.statusChanges.map((status) => ({ evse_uid: status.evseUid, status: status.status, last_updated: status.lastUpdated })),
@@ -56,7 +56,7 @@ export async function consumeOwnChanges(deps: OwnChangesDeps): Promise<RunningCo
     handle: async (event) => {
       const changed = decode(() => tariffs.TariffChanged.decode(event.value), event, 'TariffChanged');
       if (changed.tariff?.owner !== objects.Owner.OWNER_OWN) return;
-      const tariff = parse<Tariff>(tariffSchema, changed.tariff.ocpiJson, 'TariffChanged.tariff');
+      const tariff = parseJsonField(tariffSchema, changed.tariff.ocpiJson, 'TariffChanged.tariff');
       const change = { tariff, deleted: changed.deleted, sequence: event.offset, correlationId: event.meta.correlationId ?? event.meta.id };
       await Promise.all(pushTargets(deps.directory.registered(), 'tariffs').map((target) => deps.engine.enqueue(tariffPush(change, target))));
     },
@@ -68,7 +68,7 @@ export async function consumeOwnChanges(deps: OwnChangesDeps): Promise<RunningCo
     handle: async (event) => {
       const changed = decode(() => tokens.TokenChanged.decode(event.value), event, 'TokenChanged');
       if (changed.token?.owner !== objects.Owner.OWNER_OWN) return;
-      const token = parse<Token>(tokenSchema, changed.token.ocpiJson, 'TokenChanged.token');
+      const token = parseJsonField(tokenSchema, changed.token.ocpiJson, 'TokenChanged.token');
       const change = { token, sequence: event.offset, correlationId: event.meta.correlationId ?? event.meta.id };
       // Our eMSP's tokens go to partner CPOs (they authorize locally and know where CDRs go).
       await Promise.all(pushTargets(deps.directory.registered(), 'tokens', 'CPO', { strict: true }).map((target) => deps.engine.enqueue(tokenPush(change, target))));
@@ -83,16 +83,4 @@ function decode<T>(read: () => T, event: ConsumedEvent, type: string): T {
   } catch (error) {
     throw invalidArgument(`undecodable ${type} at offset ${event.offset}: ${String(error)}`);
   }
-}
-
-function parse<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: Parameters<typeof zodErrorMessage>[0] } }, json: string, what: string): T {
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    throw invalidArgument(`${what} is not JSON`);
-  }
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw invalidArgument(`${what}: ${zodErrorMessage(parsed.error)}`);
-  return parsed.data;
 }
