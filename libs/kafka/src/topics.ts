@@ -20,14 +20,13 @@ export const Topics = {
   partnerTariff: topic('gateway.partner-tariff.v1', 'a partner pushed or deleted a tariff'),
   partnerToken: topic('gateway.partner-token.v1', 'a partner pushed a token'),
   partnerSession: topic('gateway.partner-session.v1', 'a partner pushed a session'),
-  partnerCdr: topic('gateway.partner-cdr.v1', 'a partner posted a CDR'),
   partnerCommand: topic('gateway.partner-command.v1', 'a partner CPO answered one of our commands or posted its result'),
   location: topic('locations.location.v1', 'a location, EVSE or connector changed'),
   tariff: topic('tariffs.tariff.v1', 'a tariff changed'),
   token: topic('authorization.token.v1', 'a token changed'),
   session: topic('sessions.session.v1', 'a session changed'),
   command: topic('sessions.command.v1', 'a command changed state'),
-  cdr: topic('billing.cdr.v1', 'a CDR was created'),
+  cdr: topic('billing.cdr.v1', 'a CDR was stored (issued by our CPO or received from a partner CPO)'),
 } as const satisfies Record<string, TopicSpec>;
 
 /**
@@ -44,6 +43,9 @@ export const ConsumerGroups = {
   dispatcherCommands: 'partner-gateway.dispatcher.commands',
   authorizationPartnerWrites: 'authorization.partner-writes',
   sessionsPartnerCommands: 'sessions.partner-commands',
+  dispatcherSessions: 'partner-gateway.dispatcher.sessions',
+  dispatcherCdrs: 'partner-gateway.dispatcher.cdrs',
+  billingSessions: 'billing.sessions',
   /** The demo's charger simulator, standing in for our CSMS: executes inbound commands. */
   csmsCommands: 'csms.commands',
 } as const;

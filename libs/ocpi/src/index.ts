@@ -73,6 +73,9 @@ export {
 export type { CommandType, StartSession, CommandResponse, CommandResult } from './schemas/commands.js';
 export {
   sessionSchema,
+  sessionObjectSchema,
+  sessionPatchSchema,
+  checkPeriodOrder,
   sessionStatusSchema,
   authMethodSchema,
   cdrDimensionTypeSchema,
@@ -84,7 +87,7 @@ export {
   chargingPreferencesResponseSchema,
   SESSION_ONLY_DIMENSIONS,
 } from './schemas/sessions.js';
-export type { Session, ChargingPeriod, CdrToken, ChargingPreferences } from './schemas/sessions.js';
-export { cdrSchema, cdrLocationSchema, signedDataSchema, signedValueSchema } from './schemas/cdrs.js';
+export type { Session, SessionPatch, ChargingPeriod, CdrToken, ChargingPreferences } from './schemas/sessions.js';
+export { cdrSchema, cdrLocationSchema, signedDataSchema, signedValueSchema, cdrTotalsProblem } from './schemas/cdrs.js';
 export type { Cdr, CdrLocation } from './schemas/cdrs.js';
 export { parseJsonText, parseJsonField } from './json-field.js';

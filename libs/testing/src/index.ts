@@ -16,6 +16,7 @@ export { collectEvents } from './event-collector.js';
 export type { CollectedEvent, EventCollector } from './event-collector.js';
 export { aTariff, aTariffElement, aPriceComponent } from './builders/tariffs.js';
 export { aToken } from './builders/tokens.js';
+export { aSession, aCdr, aCdrToken, aCdrLocation, aChargingPeriod } from './builders/sessions.js';
 export { startSimPartner } from './sim-partner/sim-partner.js';
 export type { SimPartner, SimPartnerOptions, SimResult, SimBehaviour } from './sim-partner/sim-partner.js';
 export { startServiceInProcess } from './service-in-process.js';

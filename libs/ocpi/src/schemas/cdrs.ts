@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ocpiDateTime } from '../datetime.js';
 import { ciString, ocpiString, ocpiUrl, optional } from './common.js';
 import { connectorFormatSchema, connectorTypeSchema, geoLocationSchema, powerTypeSchema } from './locations.js';
-import { authMethodSchema, cdrTokenSchema, chargingPeriodSchema, currencySchema, SESSION_ONLY_DIMENSIONS } from './sessions.js';
+import { authMethodSchema, cdrTokenSchema, chargingPeriodSchema, checkPeriodOrder, currencySchema, SESSION_ONLY_DIMENSIONS } from './sessions.js';
 import { tariffSchema } from './tariffs.js';
 import { list, objectId, priceSchema } from './types.js';
 
@@ -48,6 +48,50 @@ const cdrChargingPeriodSchema = chargingPeriodSchema.superRefine((period, ctx) =
   });
 });
 
+type Price = z.output<typeof priceSchema>;
+
+interface CdrTotals {
+  credit?: boolean | undefined;
+  tariffs: readonly { min_price?: Price | undefined; max_price?: Price | undefined }[];
+  total_cost: Price;
+  total_fixed_cost?: Price | undefined;
+  total_energy_cost?: Price | undefined;
+  total_time_cost?: Price | undefined;
+  total_parking_cost?: Price | undefined;
+  total_reservation_cost?: Price | undefined;
+}
+
+/** Money in ten-thousandths (the 4 decimals we price with), so sums are exact. */
+const units = (value: number): number => Math.round(value * 10_000);
+const TOLERANCE_UNITS = 100; // 0.01: partners round their parts to cents one by one
+
+/**
+ * Whether a CDR's cost parts add up to its total_cost, or why not. The parts present (fixed,
+ * energy, time, parking, reservation) must not exceed the total, and when all five are
+ * present they must equal it, both within 0.01 (excl. VAT, and incl. VAT where every figure
+ * has it). Skipped when a tariff of the CDR has min_price or max_price (the total is then
+ * legitimately not the sum), and for credit CDRs (only their total is negated).
+ */
+export function cdrTotalsProblem(cdr: CdrTotals): string | undefined {
+  if (cdr.credit || cdr.tariffs.some((t) => t.min_price !== undefined || t.max_price !== undefined)) return undefined;
+  const parts = [cdr.total_fixed_cost, cdr.total_energy_cost, cdr.total_time_cost, cdr.total_parking_cost, cdr.total_reservation_cost];
+  const present = parts.filter((p): p is Price => p !== undefined);
+  if (present.length === 0) return undefined;
+  const check = (label: string, pick: (p: Price) => number | undefined): string | undefined => {
+    const total = pick(cdr.total_cost);
+    const values = present.map(pick);
+    if (total === undefined || values.some((v) => v === undefined)) return undefined;
+    const sum = values.reduce<number>((acc, v) => acc + units(v ?? 0), 0);
+    const difference = sum - units(total);
+    const complete = present.length === parts.length;
+    if (difference > TOLERANCE_UNITS || (complete && difference < -TOLERANCE_UNITS)) {
+      return `does not add up: the cost parts sum to ${(sum / 10_000).toFixed(4)} ${label}, total_cost is ${total}`;
+    }
+    return undefined;
+  };
+  return check('excl. VAT', (p) => p.excl_vat) ?? check('incl. VAT', (p) => p.incl_vat);
+}
+
 export const cdrSchema = z
   .object({
     country_code: ciString(2, true),
@@ -88,6 +132,19 @@ export const cdrSchema = z
     if (cdr.total_parking_time !== undefined && cdr.total_parking_time > cdr.total_time) {
       ctx.addIssue({ code: 'custom', path: ['total_parking_time'], message: 'must not exceed total_time' });
     }
+    checkPeriodOrder(cdr.charging_periods, ctx);
+    cdr.charging_periods.forEach((period, index) => {
+      if (period.start_date_time > cdr.end_date_time) {
+        ctx.addIssue({ code: 'custom', path: ['charging_periods', index, 'start_date_time'], message: `must not be after end_date_time (${cdr.end_date_time})` });
+      }
+    });
+    cdr.tariffs.forEach((tariff, index) => {
+      if (tariff.currency !== cdr.currency) {
+        ctx.addIssue({ code: 'custom', path: ['tariffs', index, 'currency'], message: `is ${tariff.currency}, the CDR's currency is ${cdr.currency}` });
+      }
+    });
+    const totals = cdrTotalsProblem(cdr);
+    if (totals) ctx.addIssue({ code: 'custom', path: ['total_cost'], message: totals });
   });
 
 export type Cdr = z.output<typeof cdrSchema>;

@@ -45,7 +45,7 @@ export const cdrTokenSchema = z.object({
 
 export const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code');
 
-export const sessionSchema = z.object({
+export const sessionObjectSchema = z.object({
   country_code: ciString(2, true),
   party_id: ciString(3, true),
   id: objectId,
@@ -67,6 +67,51 @@ export const sessionSchema = z.object({
   last_updated: ocpiDateTime,
 });
 
+/**
+ * Charging periods are defined by their start alone (each lasts until the next starts), so
+ * "overlapping" periods are periods whose starts are not strictly increasing.
+ */
+export function checkPeriodOrder(periods: readonly { start_date_time: string }[] | undefined, ctx: z.RefinementCtx, after?: string): void {
+  let previous = after;
+  periods?.forEach((period, index) => {
+    if (previous !== undefined && period.start_date_time <= previous) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['charging_periods', index, 'start_date_time'],
+        message: `must be after the previous period's start (${previous}): periods out of order or overlapping`,
+      });
+    }
+    previous = period.start_date_time;
+  });
+}
+
+function checkPeriodsWithin(periods: readonly { start_date_time: string }[], end: string | undefined, ctx: z.RefinementCtx): void {
+  if (end === undefined) return;
+  periods.forEach((period, index) => {
+    if (period.start_date_time > end) {
+      ctx.addIssue({ code: 'custom', path: ['charging_periods', index, 'start_date_time'], message: `must not be after end_date_time (${end})` });
+    }
+  });
+}
+
+/** A whole Session (PUT): periods in order, none after the end, the end not before the start. */
+export const sessionSchema = sessionObjectSchema.superRefine((session, ctx) => {
+  checkPeriodOrder(session.charging_periods, ctx);
+  checkPeriodsWithin(session.charging_periods, session.end_date_time, ctx);
+  if (session.end_date_time !== undefined && session.end_date_time < session.start_date_time) {
+    ctx.addIssue({ code: 'custom', path: ['end_date_time'], message: 'must not be before start_date_time' });
+  }
+});
+
+/**
+ * A Session PATCH: top-level fields only, `last_updated` mandatory (OCPI 2.2.1 §6.1), the
+ * periods to append in order. Their order against the stored periods is the receiver's check.
+ */
+export const sessionPatchSchema = sessionObjectSchema
+  .partial()
+  .required({ last_updated: true })
+  .superRefine((patch, ctx) => checkPeriodOrder(patch.charging_periods, ctx));
+
 export const chargingPreferencesSchema = z.object({
   profile_type: profileTypeSchema,
   departure_time: optional(ocpiDateTime),
@@ -77,6 +122,7 @@ export const chargingPreferencesSchema = z.object({
 export const chargingPreferencesResponseSchema = z.enum(['ACCEPTED', 'DEPARTURE_REQUIRED', 'ENERGY_NEED_REQUIRED', 'NOT_POSSIBLE', 'PROFILE_TYPE_NOT_SUPPORTED']);
 
 export type Session = z.output<typeof sessionSchema>;
+export type SessionPatch = z.output<typeof sessionPatchSchema>;
 export type ChargingPeriod = z.output<typeof chargingPeriodSchema>;
 export type CdrToken = z.output<typeof cdrTokenSchema>;
 export type ChargingPreferences = z.output<typeof chargingPreferencesSchema>;

@@ -8,10 +8,53 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { WriteMethod, writeMethodFromJSON, writeMethodToJSON } from "../../common/v1/object.js";
 import { PartyRef } from "../../common/v1/party.js";
+import { Price } from "../../tariffs/v1/tariff_service.js";
 
 export const protobufPackage = "voltmesh.sessions.v1";
 
 export const protobufFileName = "voltmesh/sessions/v1/session.proto";
+
+/** Whose session it is, seen from the platform. */
+export enum SessionRole {
+  SESSION_ROLE_UNSPECIFIED = 0,
+  /** SESSION_ROLE_CPO - At one of our chargers (our CPO), reported by our CSMS. */
+  SESSION_ROLE_CPO = 1,
+  /** SESSION_ROLE_EMSP - At a partner CPO, of one of our tokens (our eMSP): pushed by that CPO. */
+  SESSION_ROLE_EMSP = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function sessionRoleFromJSON(object: any): SessionRole {
+  switch (object) {
+    case 0:
+    case "SESSION_ROLE_UNSPECIFIED":
+      return SessionRole.SESSION_ROLE_UNSPECIFIED;
+    case 1:
+    case "SESSION_ROLE_CPO":
+      return SessionRole.SESSION_ROLE_CPO;
+    case 2:
+    case "SESSION_ROLE_EMSP":
+      return SessionRole.SESSION_ROLE_EMSP;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return SessionRole.UNRECOGNIZED;
+  }
+}
+
+export function sessionRoleToJSON(object: SessionRole): string {
+  switch (object) {
+    case SessionRole.SESSION_ROLE_UNSPECIFIED:
+      return "SESSION_ROLE_UNSPECIFIED";
+    case SessionRole.SESSION_ROLE_CPO:
+      return "SESSION_ROLE_CPO";
+    case SessionRole.SESSION_ROLE_EMSP:
+      return "SESSION_ROLE_EMSP";
+    case SessionRole.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
 
 /**
  * Published by the gateway on gateway.partner-session.v1 for each accepted partner write
@@ -24,10 +67,58 @@ export interface PartnerSessionWrite {
   sessionId: string;
   /** PUT or PATCH. */
   method: WriteMethod;
-  /** The validated OCPI Session (PUT) or partial Session (PATCH), JSON. */
+  /**
+   * The validated OCPI Session (PUT) or partial Session (PATCH), JSON. A PATCH's
+   * charging_periods are appended to the stored ones (OCPI 2.2.1 §6).
+   */
   ocpiJson: string;
   /** RFC 3339 UTC, when the gateway accepted it. */
   receivedAt: string;
+}
+
+export interface Session {
+  role: SessionRole;
+  /** The full OCPI 2.2.1 Session, JSON, charging periods included, total_cost = the live cost. */
+  ocpiJson: string;
+  /** Increases with every stored change; consumers keep the highest. */
+  revision: string;
+  /** RFC 3339 UTC of the last stored change. */
+  updatedAt: string;
+  /** Copies of OCPI fields, for routing and filters. */
+  cpo: PartyRef | undefined;
+  id: string;
+  /** The eMSP party that owns the token (cdr_token's country_code/party_id). */
+  emsp: PartyRef | undefined;
+  contractId: string;
+  /** OCPI SessionStatus. */
+  status: string;
+  /** EMSP role: the partner CPO's connection that pushed it. CPO role: empty. */
+  connectionId: string;
+  /**
+   * CPO role, snapshots taken when the session started (a CDR is a snapshot of the start):
+   * the OCPI CdrLocation (JSON), the OCPI Tariff in force (JSON, empty when none) and the
+   * location's IANA time zone.
+   */
+  cdrLocationJson: string;
+  tariffJson: string;
+  timeZone: string;
+  /**
+   * CPO role: the live price of the session so far (the tariffs price engine). Unset when
+   * there is no tariff or nothing to price yet.
+   */
+  price:
+    | Price
+    | undefined;
+  /** Number of charging periods in ocpi_json. */
+  periodCount: number;
+}
+
+/**
+ * Emitted on sessions.session.v1 (key CC*PID*ID of the CPO) after every stored change of a
+ * session, with the whole session. A COMPLETED CPO-role session is what billing turns into a CDR.
+ */
+export interface SessionChanged {
+  session: Session | undefined;
 }
 
 function createBasePartnerSessionWrite(): PartnerSessionWrite {
@@ -193,6 +284,416 @@ export const PartnerSessionWrite: MessageFns<PartnerSessionWrite> = {
     message.method = object.method ?? 0;
     message.ocpiJson = object.ocpiJson ?? "";
     message.receivedAt = object.receivedAt ?? "";
+    return message;
+  },
+};
+
+function createBaseSession(): Session {
+  return {
+    role: 0,
+    ocpiJson: "",
+    revision: "0",
+    updatedAt: "",
+    cpo: undefined,
+    id: "",
+    emsp: undefined,
+    contractId: "",
+    status: "",
+    connectionId: "",
+    cdrLocationJson: "",
+    tariffJson: "",
+    timeZone: "",
+    price: undefined,
+    periodCount: 0,
+  };
+}
+
+export const Session: MessageFns<Session> = {
+  encode(message: Session, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.role !== 0) {
+      writer.uint32(8).int32(message.role);
+    }
+    if (message.ocpiJson !== "") {
+      writer.uint32(18).string(message.ocpiJson);
+    }
+    if (message.revision !== "0") {
+      writer.uint32(24).uint64(message.revision);
+    }
+    if (message.updatedAt !== "") {
+      writer.uint32(34).string(message.updatedAt);
+    }
+    if (message.cpo !== undefined) {
+      PartyRef.encode(message.cpo, writer.uint32(42).fork()).join();
+    }
+    if (message.id !== "") {
+      writer.uint32(50).string(message.id);
+    }
+    if (message.emsp !== undefined) {
+      PartyRef.encode(message.emsp, writer.uint32(58).fork()).join();
+    }
+    if (message.contractId !== "") {
+      writer.uint32(66).string(message.contractId);
+    }
+    if (message.status !== "") {
+      writer.uint32(74).string(message.status);
+    }
+    if (message.connectionId !== "") {
+      writer.uint32(82).string(message.connectionId);
+    }
+    if (message.cdrLocationJson !== "") {
+      writer.uint32(90).string(message.cdrLocationJson);
+    }
+    if (message.tariffJson !== "") {
+      writer.uint32(98).string(message.tariffJson);
+    }
+    if (message.timeZone !== "") {
+      writer.uint32(106).string(message.timeZone);
+    }
+    if (message.price !== undefined) {
+      Price.encode(message.price, writer.uint32(114).fork()).join();
+    }
+    if (message.periodCount !== 0) {
+      writer.uint32(120).uint32(message.periodCount);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Session {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSession();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.role = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.ocpiJson = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.revision = reader.uint64().toString();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.updatedAt = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.cpo = PartyRef.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.emsp = PartyRef.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.contractId = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.connectionId = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.cdrLocationJson = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.tariffJson = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.timeZone = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.price = Price.decode(reader, reader.uint32());
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.periodCount = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Session {
+    return {
+      role: isSet(object.role) ? sessionRoleFromJSON(object.role) : 0,
+      ocpiJson: isSet(object.ocpiJson)
+        ? globalThis.String(object.ocpiJson)
+        : isSet(object.ocpi_json)
+        ? globalThis.String(object.ocpi_json)
+        : "",
+      revision: isSet(object.revision) ? globalThis.String(object.revision) : "0",
+      updatedAt: isSet(object.updatedAt)
+        ? globalThis.String(object.updatedAt)
+        : isSet(object.updated_at)
+        ? globalThis.String(object.updated_at)
+        : "",
+      cpo: isSet(object.cpo) ? PartyRef.fromJSON(object.cpo) : undefined,
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      emsp: isSet(object.emsp) ? PartyRef.fromJSON(object.emsp) : undefined,
+      contractId: isSet(object.contractId)
+        ? globalThis.String(object.contractId)
+        : isSet(object.contract_id)
+        ? globalThis.String(object.contract_id)
+        : "",
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+      connectionId: isSet(object.connectionId)
+        ? globalThis.String(object.connectionId)
+        : isSet(object.connection_id)
+        ? globalThis.String(object.connection_id)
+        : "",
+      cdrLocationJson: isSet(object.cdrLocationJson)
+        ? globalThis.String(object.cdrLocationJson)
+        : isSet(object.cdr_location_json)
+        ? globalThis.String(object.cdr_location_json)
+        : "",
+      tariffJson: isSet(object.tariffJson)
+        ? globalThis.String(object.tariffJson)
+        : isSet(object.tariff_json)
+        ? globalThis.String(object.tariff_json)
+        : "",
+      timeZone: isSet(object.timeZone)
+        ? globalThis.String(object.timeZone)
+        : isSet(object.time_zone)
+        ? globalThis.String(object.time_zone)
+        : "",
+      price: isSet(object.price) ? Price.fromJSON(object.price) : undefined,
+      periodCount: isSet(object.periodCount)
+        ? globalThis.Number(object.periodCount)
+        : isSet(object.period_count)
+        ? globalThis.Number(object.period_count)
+        : 0,
+    };
+  },
+
+  toJSON(message: Session): unknown {
+    const obj: any = {};
+    if (message.role !== 0) {
+      obj.role = sessionRoleToJSON(message.role);
+    }
+    if (message.ocpiJson !== "") {
+      obj.ocpiJson = message.ocpiJson;
+    }
+    if (message.revision !== "0") {
+      obj.revision = message.revision;
+    }
+    if (message.updatedAt !== "") {
+      obj.updatedAt = message.updatedAt;
+    }
+    if (message.cpo !== undefined) {
+      obj.cpo = PartyRef.toJSON(message.cpo);
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.emsp !== undefined) {
+      obj.emsp = PartyRef.toJSON(message.emsp);
+    }
+    if (message.contractId !== "") {
+      obj.contractId = message.contractId;
+    }
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    if (message.connectionId !== "") {
+      obj.connectionId = message.connectionId;
+    }
+    if (message.cdrLocationJson !== "") {
+      obj.cdrLocationJson = message.cdrLocationJson;
+    }
+    if (message.tariffJson !== "") {
+      obj.tariffJson = message.tariffJson;
+    }
+    if (message.timeZone !== "") {
+      obj.timeZone = message.timeZone;
+    }
+    if (message.price !== undefined) {
+      obj.price = Price.toJSON(message.price);
+    }
+    if (message.periodCount !== 0) {
+      obj.periodCount = Math.round(message.periodCount);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Session>, I>>(base?: I): Session {
+    return Session.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Session>, I>>(object: I): Session {
+    const message = createBaseSession();
+    message.role = object.role ?? 0;
+    message.ocpiJson = object.ocpiJson ?? "";
+    message.revision = object.revision ?? "0";
+    message.updatedAt = object.updatedAt ?? "";
+    message.cpo = (object.cpo !== undefined && object.cpo !== null) ? PartyRef.fromPartial(object.cpo) : undefined;
+    message.id = object.id ?? "";
+    message.emsp = (object.emsp !== undefined && object.emsp !== null) ? PartyRef.fromPartial(object.emsp) : undefined;
+    message.contractId = object.contractId ?? "";
+    message.status = object.status ?? "";
+    message.connectionId = object.connectionId ?? "";
+    message.cdrLocationJson = object.cdrLocationJson ?? "";
+    message.tariffJson = object.tariffJson ?? "";
+    message.timeZone = object.timeZone ?? "";
+    message.price = (object.price !== undefined && object.price !== null) ? Price.fromPartial(object.price) : undefined;
+    message.periodCount = object.periodCount ?? 0;
+    return message;
+  },
+};
+
+function createBaseSessionChanged(): SessionChanged {
+  return { session: undefined };
+}
+
+export const SessionChanged: MessageFns<SessionChanged> = {
+  encode(message: SessionChanged, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.session !== undefined) {
+      Session.encode(message.session, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SessionChanged {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSessionChanged();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.session = Session.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SessionChanged {
+    return { session: isSet(object.session) ? Session.fromJSON(object.session) : undefined };
+  },
+
+  toJSON(message: SessionChanged): unknown {
+    const obj: any = {};
+    if (message.session !== undefined) {
+      obj.session = Session.toJSON(message.session);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SessionChanged>, I>>(base?: I): SessionChanged {
+    return SessionChanged.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SessionChanged>, I>>(object: I): SessionChanged {
+    const message = createBaseSessionChanged();
+    message.session = (object.session !== undefined && object.session !== null)
+      ? Session.fromPartial(object.session)
+      : undefined;
     return message;
   },
 };
