@@ -36,9 +36,11 @@ export interface ReportSessionStartedRequest {
   /** The CSMS's session id (CiString 36). */
   sessionId: string;
   /**
-   * The token that started it: OCPI uid and TokenType (empty = RFID). Its owner and
-   * contract_id come from the authorization service.
+   * The token that started it: the eMSP party that issued it (Authorize's token_json, or the
+   * command's token), OCPI uid and TokenType (empty = RFID). Its contract_id comes from the
+   * authorization service.
    */
+  tokenParty: PartyRef | undefined;
   tokenUid: string;
   tokenType: string;
   /** OCPI AuthMethod; authorization_reference as given by the eMSP (RTA, command). */
@@ -162,6 +164,7 @@ function createBaseReportSessionStartedRequest(): ReportSessionStartedRequest {
   return {
     cpo: undefined,
     sessionId: "",
+    tokenParty: undefined,
     tokenUid: "",
     tokenType: "",
     authMethod: "",
@@ -182,6 +185,9 @@ export const ReportSessionStartedRequest: MessageFns<ReportSessionStartedRequest
     }
     if (message.sessionId !== "") {
       writer.uint32(18).string(message.sessionId);
+    }
+    if (message.tokenParty !== undefined) {
+      PartyRef.encode(message.tokenParty, writer.uint32(106).fork()).join();
     }
     if (message.tokenUid !== "") {
       writer.uint32(26).string(message.tokenUid);
@@ -243,6 +249,14 @@ export const ReportSessionStartedRequest: MessageFns<ReportSessionStartedRequest
             }
 
             message.sessionId = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.tokenParty = PartyRef.decode(reader, reader.uint32());
             continue;
           }
           case 3: {
@@ -345,6 +359,11 @@ export const ReportSessionStartedRequest: MessageFns<ReportSessionStartedRequest
         : isSet(object.session_id)
         ? globalThis.String(object.session_id)
         : "",
+      tokenParty: isSet(object.tokenParty)
+        ? PartyRef.fromJSON(object.tokenParty)
+        : isSet(object.token_party)
+        ? PartyRef.fromJSON(object.token_party)
+        : undefined,
       tokenUid: isSet(object.tokenUid)
         ? globalThis.String(object.tokenUid)
         : isSet(object.token_uid)
@@ -402,6 +421,9 @@ export const ReportSessionStartedRequest: MessageFns<ReportSessionStartedRequest
     if (message.sessionId !== "") {
       obj.sessionId = message.sessionId;
     }
+    if (message.tokenParty !== undefined) {
+      obj.tokenParty = PartyRef.toJSON(message.tokenParty);
+    }
     if (message.tokenUid !== "") {
       obj.tokenUid = message.tokenUid;
     }
@@ -442,6 +464,9 @@ export const ReportSessionStartedRequest: MessageFns<ReportSessionStartedRequest
     const message = createBaseReportSessionStartedRequest();
     message.cpo = (object.cpo !== undefined && object.cpo !== null) ? PartyRef.fromPartial(object.cpo) : undefined;
     message.sessionId = object.sessionId ?? "";
+    message.tokenParty = (object.tokenParty !== undefined && object.tokenParty !== null)
+      ? PartyRef.fromPartial(object.tokenParty)
+      : undefined;
     message.tokenUid = object.tokenUid ?? "";
     message.tokenType = object.tokenType ?? "";
     message.authMethod = object.authMethod ?? "";
