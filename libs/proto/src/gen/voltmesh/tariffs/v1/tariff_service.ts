@@ -86,6 +86,13 @@ export interface PriceSessionRequest {
   endDateTime: string;
   /** IANA time zone of the location, e.g. Europe/Amsterdam; restrictions are local times. */
   timeZone: string;
+  /**
+   * Live pricing of a growing session: the `state_json` of this session's previous
+   * PriceSessionResponse (same tariff, start and zone). charging_periods_json then holds only
+   * the periods from index `state_period_count` of that response on, so an update costs the
+   * same with 1 or 1,000 earlier periods. Empty: price every period given.
+   */
+  stateJson: string;
 }
 
 export interface PriceCdrRequest {
@@ -113,7 +120,20 @@ export interface Money {
 }
 
 export interface PriceSessionResponse {
-  price: Price | undefined;
+  /**
+   * The totals of the whole session. In a resumed call, breakdown_json covers only the
+   * periods given in the request.
+   */
+  price:
+    | Price
+    | undefined;
+  /** Opaque: pass it back in the next PriceSessionRequest of this session. */
+  stateJson: string;
+  /**
+   * The number of leading periods the state has settled (every period but the last, whose
+   * end moves with the next period); the next request sends the periods from this index on.
+   */
+  statePeriodCount: number;
 }
 
 export interface PriceCdrResponse {
@@ -982,7 +1002,14 @@ export const TariffRef: MessageFns<TariffRef> = {
 };
 
 function createBasePriceSessionRequest(): PriceSessionRequest {
-  return { tariff: undefined, chargingPeriodsJson: "", startDateTime: "", endDateTime: "", timeZone: "" };
+  return {
+    tariff: undefined,
+    chargingPeriodsJson: "",
+    startDateTime: "",
+    endDateTime: "",
+    timeZone: "",
+    stateJson: "",
+  };
 }
 
 export const PriceSessionRequest: MessageFns<PriceSessionRequest> = {
@@ -1001,6 +1028,9 @@ export const PriceSessionRequest: MessageFns<PriceSessionRequest> = {
     }
     if (message.timeZone !== "") {
       writer.uint32(42).string(message.timeZone);
+    }
+    if (message.stateJson !== "") {
+      writer.uint32(50).string(message.stateJson);
     }
     return writer;
   },
@@ -1058,6 +1088,14 @@ export const PriceSessionRequest: MessageFns<PriceSessionRequest> = {
             message.timeZone = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.stateJson = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1093,6 +1131,11 @@ export const PriceSessionRequest: MessageFns<PriceSessionRequest> = {
         : isSet(object.time_zone)
         ? globalThis.String(object.time_zone)
         : "",
+      stateJson: isSet(object.stateJson)
+        ? globalThis.String(object.stateJson)
+        : isSet(object.state_json)
+        ? globalThis.String(object.state_json)
+        : "",
     };
   },
 
@@ -1113,6 +1156,9 @@ export const PriceSessionRequest: MessageFns<PriceSessionRequest> = {
     if (message.timeZone !== "") {
       obj.timeZone = message.timeZone;
     }
+    if (message.stateJson !== "") {
+      obj.stateJson = message.stateJson;
+    }
     return obj;
   },
 
@@ -1128,6 +1174,7 @@ export const PriceSessionRequest: MessageFns<PriceSessionRequest> = {
     message.startDateTime = object.startDateTime ?? "";
     message.endDateTime = object.endDateTime ?? "";
     message.timeZone = object.timeZone ?? "";
+    message.stateJson = object.stateJson ?? "";
     return message;
   },
 };
@@ -1488,13 +1535,19 @@ export const Money: MessageFns<Money> = {
 };
 
 function createBasePriceSessionResponse(): PriceSessionResponse {
-  return { price: undefined };
+  return { price: undefined, stateJson: "", statePeriodCount: 0 };
 }
 
 export const PriceSessionResponse: MessageFns<PriceSessionResponse> = {
   encode(message: PriceSessionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.price !== undefined) {
       Price.encode(message.price, writer.uint32(10).fork()).join();
+    }
+    if (message.stateJson !== "") {
+      writer.uint32(18).string(message.stateJson);
+    }
+    if (message.statePeriodCount !== 0) {
+      writer.uint32(24).uint32(message.statePeriodCount);
     }
     return writer;
   },
@@ -1520,6 +1573,22 @@ export const PriceSessionResponse: MessageFns<PriceSessionResponse> = {
             message.price = Price.decode(reader, reader.uint32());
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.stateJson = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.statePeriodCount = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1533,13 +1602,31 @@ export const PriceSessionResponse: MessageFns<PriceSessionResponse> = {
   },
 
   fromJSON(object: any): PriceSessionResponse {
-    return { price: isSet(object.price) ? Price.fromJSON(object.price) : undefined };
+    return {
+      price: isSet(object.price) ? Price.fromJSON(object.price) : undefined,
+      stateJson: isSet(object.stateJson)
+        ? globalThis.String(object.stateJson)
+        : isSet(object.state_json)
+        ? globalThis.String(object.state_json)
+        : "",
+      statePeriodCount: isSet(object.statePeriodCount)
+        ? globalThis.Number(object.statePeriodCount)
+        : isSet(object.state_period_count)
+        ? globalThis.Number(object.state_period_count)
+        : 0,
+    };
   },
 
   toJSON(message: PriceSessionResponse): unknown {
     const obj: any = {};
     if (message.price !== undefined) {
       obj.price = Price.toJSON(message.price);
+    }
+    if (message.stateJson !== "") {
+      obj.stateJson = message.stateJson;
+    }
+    if (message.statePeriodCount !== 0) {
+      obj.statePeriodCount = Math.round(message.statePeriodCount);
     }
     return obj;
   },
@@ -1550,6 +1637,8 @@ export const PriceSessionResponse: MessageFns<PriceSessionResponse> = {
   fromPartial<I extends Exact<DeepPartial<PriceSessionResponse>, I>>(object: I): PriceSessionResponse {
     const message = createBasePriceSessionResponse();
     message.price = (object.price !== undefined && object.price !== null) ? Price.fromPartial(object.price) : undefined;
+    message.stateJson = object.stateJson ?? "";
+    message.statePeriodCount = object.statePeriodCount ?? 0;
     return message;
   },
 };
