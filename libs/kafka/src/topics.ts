@@ -26,6 +26,7 @@ export const Topics = {
   token: topic('authorization.token.v1', 'a token changed'),
   session: topic('sessions.session.v1', 'a session changed'),
   command: topic('sessions.command.v1', 'a command changed state'),
+  activeProfile: topic('sessions.active-profile.v1', 'our CSMS reported an ActiveChargingProfile an eMSP must get'),
   cdr: topic('billing.cdr.v1', 'a CDR was stored (issued by our CPO or received from a partner CPO)'),
 } as const satisfies Record<string, TopicSpec>;
 
@@ -46,6 +47,7 @@ export const ConsumerGroups = {
   dispatcherSessions: 'partner-gateway.dispatcher.sessions',
   dispatcherCdrs: 'partner-gateway.dispatcher.cdrs',
   billingSessions: 'billing.sessions',
+  dispatcherActiveProfiles: 'partner-gateway.dispatcher.active-profiles',
   /** The demo's charger simulator, standing in for our CSMS: executes inbound commands. */
   csmsCommands: 'csms.commands',
 } as const;

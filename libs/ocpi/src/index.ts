@@ -91,3 +91,5 @@ export type { Session, SessionPatch, ChargingPeriod, CdrToken, ChargingPreferenc
 export { cdrSchema, cdrLocationSchema, signedDataSchema, signedValueSchema, cdrTotalsProblem } from './schemas/cdrs.js';
 export type { Cdr, CdrLocation } from './schemas/cdrs.js';
 export { parseJsonText, parseJsonField } from './json-field.js';
+export { clientInfoSchema, connectionStatusSchema } from './schemas/hub-client-info.js';
+export type { ClientInfo, ConnectionStatus } from './schemas/hub-client-info.js';

@@ -13,6 +13,8 @@ export * as commands from './gen/voltmesh/sessions/v1/command.js';
 export * as commandService from './gen/voltmesh/sessions/v1/command_service.js';
 export * as sessions from './gen/voltmesh/sessions/v1/session.js';
 export * as sessionService from './gen/voltmesh/sessions/v1/session_service.js';
+export * as chargingProfileService from './gen/voltmesh/sessions/v1/charging_profile_service.js';
 export * as cdrs from './gen/voltmesh/billing/v1/cdr.js';
 export * as billingService from './gen/voltmesh/billing/v1/billing_service.js';
+export * as financeService from './gen/voltmesh/billing/v1/finance_service.js';
 export { descriptorSet } from './descriptor.js';

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { partiesWithRole } from '@voltmesh/config';
 import type { Db } from 'mongodb';
 import type { EventPublisher } from '@voltmesh/kafka';
 import type { GrpcServiceBinding } from '@voltmesh/grpc';
@@ -7,10 +8,14 @@ import type { Logger } from '@voltmesh/telemetry';
 import { KafkaConnectionEvents } from './adapters/connection-events.js';
 import { ConnectionStore } from './adapters/connection-store.js';
 import { IngressPublisher } from './adapters/ingress-publisher.js';
+import { HubClientInfoStore } from './adapters/hub-client-info-store.js';
+import { registerHubClientInfoRoutes } from './transport/http/hubclientinfo-routes.js';
 import { LocationsClient } from './adapters/locations-client.js';
 import { TariffsClient } from './adapters/tariffs-client.js';
 import { TokensClient } from './adapters/tokens-client.js';
 import { CommandsClient } from './adapters/commands-client.js';
+import { SessionsClient } from './adapters/sessions-client.js';
+import { BillingClient } from './adapters/billing-client.js';
 import { CommandDeliveries } from './adapters/command-deliveries.js';
 import { RateLimiter } from './adapters/rate-limiter.js';
 import { refusedPartnerUrl } from './adapters/url-guard.js';
@@ -29,6 +34,8 @@ import { registerLocationRoutes } from './transport/http/locations-routes.js';
 import { registerTariffRoutes } from './transport/http/tariffs-routes.js';
 import { registerTokenRoutes } from './transport/http/tokens-routes.js';
 import { registerCommandRoutes } from './transport/http/commands-routes.js';
+import { registerSessionRoutes } from './transport/http/sessions-routes.js';
+import { registerCdrRoutes } from './transport/http/cdrs-routes.js';
 import { registerPendingModuleRoutes } from './transport/http/modules-routes.js';
 import { registerOcpiConventions } from './transport/http/ocpi-conventions.js';
 import { registerRequestSpans } from './transport/http/request-span.js';
@@ -123,16 +130,35 @@ export function buildGateway(deps: GatewayDeps): Gateway {
     { deliveries: new CommandDeliveries(deps.db), ingress },
     new RateLimiter(config.COMMAND_RATE_PER_MINUTE, config.COMMAND_RATE_BURST),
   );
+  const sessions = new SessionsClient(config.SESSIONS_GRPC_ADDRESS, config.SERVICE_DEADLINE_MS);
+  const billing = new BillingClient(config.BILLING_GRPC_ADDRESS, config.SERVICE_DEADLINE_MS);
+  const ownTokenCheck = { tokens: ownTokens, ownEmspParties: partiesWithRole(config.OWN_PARTIES, 'EMSP') };
+  // Sessions and CDRs carry drivers' data: served per eMSP party (a hub names it; see list-own.ts).
+  const emspScope = {
+    ownParties: config.OWN_PARTIES,
+    heldElsewhere: (keys: string[], exceptConnectionId: string) => store.partiesHeldElsewhere(keys, exceptConnectionId),
+  };
+  registerSessionRoutes(
+    ocpi,
+    { ...ownTokenCheck, sessions, ingress, recheckAfterMs: config.WRITE_RECHECK_MS },
+    { ...emspScope, sessions, cpoParties, maxLimit: config.PAGE_LIMIT_MAX },
+    config.PUBLIC_URL,
+  );
+  registerCdrRoutes(ocpi, { ...ownTokenCheck, billing, publicUrl: config.PUBLIC_URL }, { ...emspScope, billing, cpoParties, maxLimit: config.PAGE_LIMIT_MAX }, config.PUBLIC_URL);
   ocpi.addHook('onClose', async () => {
     locations.close();
     tariffs.close();
     ownTokens.close();
     commands.close();
+    sessions.close();
+    billing.close();
   });
+  const hubClientInfo = new HubClientInfoStore(deps.db);
+  registerHubClientInfoRoutes(ocpi, hubClientInfo);
   registerPendingModuleRoutes(ocpi);
 
   const admin = Fastify({ loggerInstance: httpLogger(logger, 'admin-http'), disableRequestLogging: true, bodyLimit: 65_536 });
-  registerAdminRoutes(admin, context, config.ADMIN_TOKEN, logger, { requestSync: deps.requestSync });
+  registerAdminRoutes(admin, context, config.ADMIN_TOKEN, logger, { requestSync: deps.requestSync, hubClientInfo });
 
   const realTime = { reach, partners: context.partners, defaultTimeoutMs: config.RTA_TIMEOUT_MS, logger: logger.child({ component: 'real-time-authorization' }) };
   return { ocpi, admin, grpcServices: [partnerServiceBinding(store, realTime, logger)], store };

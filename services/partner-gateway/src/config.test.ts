@@ -16,6 +16,13 @@ describe('gateway configuration', () => {
     assert.equal(config.PUBLIC_URL, 'http://127.0.0.1:8080');
     assert.equal(config.HTTP_PORT, 8080);
     assert.equal(config.ADMIN_PORT, 8081);
+    assert.equal(config.SESSIONS_GRPC_ADDRESS, '127.0.0.1:50053');
+    assert.equal(config.BILLING_GRPC_ADDRESS, '127.0.0.1:50055');
+  });
+
+  test('the billing service address comes from BILLING_GRPC_ADDRESS (the mesh sets it)', () => {
+    const config = loadGatewayConfig({ ...base, BILLING_GRPC_ADDRESS: 'billing.voltmesh.svc:50055' });
+    assert.equal(config.BILLING_GRPC_ADDRESS, 'billing.voltmesh.svc:50055');
   });
 
   test('own parties come from configuration, case-insensitively', () => {

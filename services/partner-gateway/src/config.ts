@@ -31,8 +31,10 @@ const gatewayEnv = z.object({
   TARIFFS_GRPC_ADDRESS: z.string().default('127.0.0.1:50054'),
   /** The authorization service (tokens: partner writes' checks, our Sender interface, real-time authorization). */
   AUTHORIZATION_GRPC_ADDRESS: z.string().default('127.0.0.1:50052'),
-  /** The sessions service (commands in both roles). */
+  /** The sessions service (commands in both roles; sessions: Receiver checks, Sender pages, charging preferences). */
   SESSIONS_GRPC_ADDRESS: z.string().default('127.0.0.1:50053'),
+  /** The billing service (CDRs: partner CPOs' CDRs stored before we answer, our CPO's CDR pages). */
+  BILLING_GRPC_ADDRESS: z.string().default('127.0.0.1:50055'),
   /** The most a partner eMSP gets to answer a real-time authorization we ask for (PartnerService.AuthorizeToken). */
   RTA_TIMEOUT_MS: positiveInt(2_000),
   /** Seconds our CPO announces in CommandResponse.timeout: how long the CSMS has before we report TIMEOUT. */

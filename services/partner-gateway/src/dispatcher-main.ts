@@ -9,8 +9,11 @@ import { TtlCache } from './adapters/ttl-cache.js';
 import { pulledObjectsSink } from './application/pulled-objects.js';
 import { loadDispatcherConfig } from './config.js';
 import { PartnerDirectory } from './dispatcher/partner-directory.js';
+import { HubReach } from './dispatcher/hub-reach.js';
+import { HubClientInfoStore } from './adapters/hub-client-info-store.js';
 import { PartnerClient } from './adapters/partner-client.js';
 import { consumeOwnChanges } from './dispatcher/own-changes/consume-own-changes.js';
+import { consumeSessionsAndCdrs } from './dispatcher/own-changes/consume-sessions-cdrs.js';
 import { httpPageFetcher, PullStateStore, PullSync } from './dispatcher/pull/index.js';
 import { MongoPushOutbox, PushEngine } from './dispatcher/push/index.js';
 import { consumeCommands } from './dispatcher/commands/consume-commands.js';
@@ -20,12 +23,14 @@ import { PartnerReach } from './application/partner-reach.js';
 
 /**
  * The dispatcher: keeps the partner directory current from connection events, pushes our own
- * location, EVSE-status and tariff changes to every partner's Receiver (coalesced, retried, from
- * a durable outbox), sends our drivers' commands to partner CPOs and the results of partners'
+ * location, EVSE-status and tariff changes to every partner's Receiver and our CPO's sessions
+ * and CDRs to the eMSP of their token (coalesced, retried, from a durable outbox), sends our drivers' commands to partner CPOs and the results of partners'
  * commands back to them, and pulls partners' Sender interfaces (full crawl, then incremental) onto
  * the ingress topics.
  */
 const config = loadDispatcherConfig();
+/** How soon a hub's ClientInfo change (e.g. a party going OFFLINE) steers our pushes. */
+const HUB_REACH_RELOAD_MS = 5_000;
 
 await runService('dispatcher', config, async ({ db, kafka, publisher, logger }) => {
   // Same database as the gateway: the dispatcher is part of the gateway package.
@@ -34,6 +39,7 @@ await runService('dispatcher', config, async ({ db, kafka, publisher, logger }) 
   await directory.loadAll();
   const ownEmsp = config.OWN_PARTIES.find((party) => party.role === 'EMSP');
   const outboundTokens = new TtlCache<string>(60_000);
+  const hubs = new HubReach(new HubClientInfoStore(db), logger);
   const outbox = new MongoPushOutbox(db);
   await outbox.ensureIndexes();
   const engine = new PushEngine({
@@ -95,7 +101,18 @@ await runService('dispatcher', config, async ({ db, kafka, publisher, logger }) 
         },
       });
       engine.start();
+      await hubs.load();
+      hubs.start(HUB_REACH_RELOAD_MS);
       const ownChanges = await consumeOwnChanges({ kafka, engine, directory, publisher, logger });
+      const sessionsAndCdrs = await consumeSessionsAndCdrs({
+        kafka,
+        engine,
+        directory,
+        ownEmspParties: config.OWN_PARTIES.filter((party) => party.role === 'EMSP'),
+        hubs,
+        publisher,
+        logger,
+      });
       const commandDispatch = await consumeCommands({
         kafka,
         engine,
@@ -113,8 +130,9 @@ await runService('dispatcher', config, async ({ db, kafka, publisher, logger }) 
       return {
         async stop() {
           clearInterval(reload);
+          hubs.stop();
           await pull.stop();
-          await Promise.all([...ownChanges, commandDispatch].map((running) => running.stop()));
+          await Promise.all([...ownChanges, ...sessionsAndCdrs, commandDispatch].map((running) => running.stop()));
           await engine.stop();
           await consumer.stop();
         },

@@ -309,9 +309,13 @@ export async function startSimPartner(options: SimPartnerOptions): Promise<SimPa
   app.route({
     method: ['PUT', 'PATCH', 'POST', 'DELETE'],
     url: '/ocpi/2.2.1/:module/*',
-    handler: async (request) => {
+    handler: async (request, reply) => {
       const header = (name: string) => (typeof request.headers[name] === 'string' ? (request.headers[name] as string) : undefined);
       state.received.push({ method: request.method, path: request.url, body: request.body, headers: Object.fromEntries(['x-request-id', 'x-correlation-id', 'ocpi-from-country-code', 'ocpi-from-party-id', 'ocpi-to-country-code', 'ocpi-to-party-id', 'authorization'].map((name) => [name, header(name) ?? ''])), at: Date.now() });
+      // A CDR POST is answered with where the CDR is kept (OCPI 2.2.1 §7.1).
+      const { module } = request.params as { module: string };
+      const cdrId = (request.body as { id?: unknown } | undefined)?.id;
+      if (request.method === 'POST' && module === 'cdrs' && typeof cdrId === 'string') void reply.header('location', `${baseUrl}/ocpi/2.2.1/cdrs/${encodeURIComponent(cdrId)}`);
       return envelope(1000);
     },
   });

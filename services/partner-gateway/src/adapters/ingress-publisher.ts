@@ -1,6 +1,7 @@
 import { Topics, type EventPublisher } from '@voltmesh/kafka';
-import { commands, locations, objects, tariffs, tokens } from '@voltmesh/proto';
+import { commands, locations, objects, sessions, tariffs, tokens } from '@voltmesh/proto';
 import type { LocationWrite } from '../application/receivers/location-write.js';
+import type { SessionWrite } from '../application/receivers/receive-session.js';
 import type { TariffWrite } from '../application/receivers/tariff-write.js';
 import type { TokenWrite } from '../application/receivers/token-write.js';
 
@@ -9,7 +10,7 @@ import type { TokenWrite } from '../application/receivers/token-write.js';
  * the event on every in-sync replica (acks=all): only then is the partner answered.
  */
 export class IngressPublisher {
-  constructor(private readonly publisher: EventPublisher) {}
+  constructor(private readonly publisher: Pick<EventPublisher, 'publish'>) {}
 
   async locationWrite(connectionId: string, write: LocationWrite, correlationId?: string): Promise<void> {
     const { address } = write;
@@ -29,6 +30,29 @@ export class IngressPublisher {
       key: `${event.party?.countryCode}*${event.party?.partyId}*${address.locationId.toUpperCase()}`,
       type: 'voltmesh.locations.v1.PartnerLocationWrite',
       value: locations.PartnerLocationWrite.encode(event).finish(),
+      partner: connectionId,
+      ...(correlationId ? { correlationId } : {}),
+    });
+  }
+
+  async sessionWrite(connectionId: string, write: SessionWrite, correlationId?: string): Promise<void> {
+    const { address } = write;
+    const party = { countryCode: address.countryCode.toUpperCase(), partyId: address.partyId.toUpperCase() };
+    const sessionId = address.sessionId.toUpperCase();
+    const event: sessions.PartnerSessionWrite = {
+      connectionId,
+      party,
+      sessionId,
+      method: write.method === 'PUT' ? objects.WriteMethod.WRITE_METHOD_PUT : objects.WriteMethod.WRITE_METHOD_PATCH,
+      ocpiJson: JSON.stringify(write.method === 'PUT' ? write.object : write.patch),
+      receivedAt: new Date().toISOString(),
+    };
+    await this.publisher.publish({
+      topic: Topics.partnerSession,
+      // The session's identity (CPO party and id): every write to one session stays in order on one partition.
+      key: `${party.countryCode}*${party.partyId}*${sessionId}`,
+      type: 'voltmesh.sessions.v1.PartnerSessionWrite',
+      value: sessions.PartnerSessionWrite.encode(event).finish(),
       partner: connectionId,
       ...(correlationId ? { correlationId } : {}),
     });

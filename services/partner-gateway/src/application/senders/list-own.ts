@@ -1,4 +1,6 @@
-import { pageHeaders, type PageQuery } from '@voltmesh/ocpi';
+import { OcpiError, OcpiStatus, pageHeaders, type PageQuery, type RoutingHeaders } from '@voltmesh/ocpi';
+import { partyKey } from '../../domain/connection.js';
+import type { Caller } from '../partner-registers.js';
 
 /** A module's own objects, one page at a time (the owning service's gRPC list). */
 export interface OwnObjectPages<T> {
@@ -17,4 +19,58 @@ export async function listOwnPage<T>(source: OwnObjectPages<T>, maxLimit: number
     ...(query.date_to ? { dateTo: query.date_to } : {}),
   });
   return { data: page.items, headers: pageHeaders({ requestUrl, offset: query.offset, limit: query.limit, returned: page.items.length, total: page.total, maxLimit }) };
+}
+
+type Party = { countryCode: string; partyId: string };
+
+/** What decides which eMSP a Sender request of party-specific objects (sessions, CDRs) is for. */
+export interface EmspScope {
+  /** Every party this platform hosts: a hub may not ask for ours. */
+  ownParties: readonly Party[];
+  /** `CC*PID` keys among `keys` that another registered connection holds (ConnectionStore.partiesHeldElsewhere). */
+  heldElsewhere(keys: string[], exceptConnectionId: string): Promise<string[]>;
+}
+
+/**
+ * The eMSP party a request for sessions or CDRs is answered for; only objects whose token
+ * belongs to it are served (they carry drivers' personal data).
+ * - A partner eMSP: the `OCPI-from-*` party, which must be one of its eMSP roles; without the
+ *   header its only eMSP role (several: it must name one).
+ * - A hub relays for parties its credentials do not list, so it must name the eMSP in
+ *   `OCPI-from-*` (routing rules keep the requesting party there): not one of ours, and not
+ *   a party connected to us directly by another connection. Whether that party is really
+ *   behind the hub needs hub client info (not kept yet).
+ * - Anyone else (a CPO-only partner): HTTP 404, as if the module were not there.
+ */
+export async function requestingEmsp(scope: EmspScope, caller: Caller, routing: RoutingHeaders, module: string): Promise<Party> {
+  const { roles } = caller.connection;
+  const emspRoles = roles.filter((role) => role.role === 'EMSP');
+  const isHub = roles.some((role) => role.role === 'HUB');
+  if (emspRoles.length === 0 && !isHub) {
+    throw new OcpiError(OcpiStatus.CLIENT_ERROR, `${module} are served to eMSPs: your credentials name no eMSP role`, { httpStatus: 404 });
+  }
+  const from = routing.fromCountryCode && routing.fromPartyId ? { countryCode: routing.fromCountryCode, partyId: routing.fromPartyId } : undefined;
+  if (!from) {
+    const only = emspRoles.length === 1 ? emspRoles[0] : undefined;
+    if (only) return { countryCode: only.countryCode.toUpperCase(), partyId: only.partyId.toUpperCase() };
+    const why = isHub ? 'a hub must name the eMSP it asks for' : 'your credentials name several eMSP roles: name one';
+    throw new OcpiError(OcpiStatus.INVALID_PARAMETERS, `header ocpi-from-party-id: required, ${why}`);
+  }
+  const key = partyKey(from.countryCode, from.partyId);
+  if (emspRoles.some((role) => partyKey(role.countryCode, role.partyId) === key)) return { countryCode: from.countryCode.toUpperCase(), partyId: from.partyId.toUpperCase() };
+  const refused = (why: string) => new OcpiError(OcpiStatus.INVALID_PARAMETERS, `header ocpi-from-party-id: ${key} ${why}`);
+  if (!isHub) throw refused('is not one of your eMSP roles');
+  if (roles.some((role) => partyKey(role.countryCode, role.partyId) === key)) throw refused('is the hub itself: name the eMSP it asks for');
+  if (scope.ownParties.some((own) => partyKey(own.countryCode, own.partyId) === key)) throw refused('is one of our own parties');
+  if ((await scope.heldElsewhere([key], caller.connection.id)).length > 0) throw refused('is not a party you may ask for');
+  return { countryCode: from.countryCode.toUpperCase(), partyId: from.partyId.toUpperCase() };
+}
+
+/** The party `OCPI-to-*` names, which must be one of `ours` (2001 otherwise); undefined when it names none. */
+export function addressedOwnParty(routing: RoutingHeaders, ours: readonly Party[], role: string): Party | undefined {
+  if (!routing.toCountryCode || !routing.toPartyId) return undefined;
+  const key = partyKey(routing.toCountryCode, routing.toPartyId);
+  const named = ours.find((party) => partyKey(party.countryCode, party.partyId) === key);
+  if (!named) throw new OcpiError(OcpiStatus.INVALID_PARAMETERS, `header ocpi-to-party-id: ${key} is not one of our ${role} parties`);
+  return { countryCode: named.countryCode.toUpperCase(), partyId: named.partyId.toUpperCase() };
 }

@@ -1,10 +1,10 @@
 import type { Kafka } from 'kafkajs';
-import { invalidArgument } from '@voltmesh/errors';
-import { ConsumerGroups, runConsumer, Topics, type ConsumedEvent, type EventPublisher, type RunningConsumer } from '@voltmesh/kafka';
+import { ConsumerGroups, runConsumer, Topics, type EventPublisher, type RunningConsumer } from '@voltmesh/kafka';
 import { locationSchema, parseJsonField, tariffSchema, tokenSchema } from '@voltmesh/ocpi';
 import { locations, objects, tariffs, tokens } from '@voltmesh/proto';
 import type { Logger } from '@voltmesh/telemetry';
 import type { PartnerDirectory } from '../partner-directory.js';
+import { decodeEvent } from './decode-event.js';
 import type { PushEngine } from '../push/index.js';
 import { locationObjectKey, locationPush } from './location-pushes.js';
 import { pushTargets } from './push-targets.js';
@@ -31,7 +31,7 @@ export async function consumeOwnChanges(deps: OwnChangesDeps): Promise<RunningCo
     groupId: ConsumerGroups.dispatcherLocations,
     topics: [Topics.location],
     handle: async (event) => {
-      const changed = decode(() => locations.LocationChanged.decode(event.value), event, 'LocationChanged');
+      const changed = decodeEvent(() => locations.LocationChanged.decode(event.value), event, 'LocationChanged');
       if (changed.location?.owner !== objects.Owner.OWNER_OWN) return;
       const location = parseJsonField(locationSchema, changed.location.ocpiJson, 'LocationChanged.location');
       const change = {
@@ -54,7 +54,7 @@ export async function consumeOwnChanges(deps: OwnChangesDeps): Promise<RunningCo
     groupId: ConsumerGroups.dispatcherTariffs,
     topics: [Topics.tariff],
     handle: async (event) => {
-      const changed = decode(() => tariffs.TariffChanged.decode(event.value), event, 'TariffChanged');
+      const changed = decodeEvent(() => tariffs.TariffChanged.decode(event.value), event, 'TariffChanged');
       if (changed.tariff?.owner !== objects.Owner.OWNER_OWN) return;
       const tariff = parseJsonField(tariffSchema, changed.tariff.ocpiJson, 'TariffChanged.tariff');
       const change = { tariff, deleted: changed.deleted, sequence: event.offset, correlationId: event.meta.correlationId ?? event.meta.id };
@@ -66,7 +66,7 @@ export async function consumeOwnChanges(deps: OwnChangesDeps): Promise<RunningCo
     groupId: ConsumerGroups.dispatcherTokens,
     topics: [Topics.token],
     handle: async (event) => {
-      const changed = decode(() => tokens.TokenChanged.decode(event.value), event, 'TokenChanged');
+      const changed = decodeEvent(() => tokens.TokenChanged.decode(event.value), event, 'TokenChanged');
       if (changed.token?.owner !== objects.Owner.OWNER_OWN) return;
       const token = parseJsonField(tokenSchema, changed.token.ocpiJson, 'TokenChanged.token');
       const change = { token, sequence: event.offset, correlationId: event.meta.correlationId ?? event.meta.id };
@@ -75,12 +75,4 @@ export async function consumeOwnChanges(deps: OwnChangesDeps): Promise<RunningCo
     },
   });
   return [locationConsumer, tariffConsumer, tokenConsumer];
-}
-
-function decode<T>(read: () => T, event: ConsumedEvent, type: string): T {
-  try {
-    return read();
-  } catch (error) {
-    throw invalidArgument(`undecodable ${type} at offset ${event.offset}: ${String(error)}`);
-  }
 }

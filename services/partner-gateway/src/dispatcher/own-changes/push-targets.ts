@@ -24,3 +24,32 @@ export function pushTargets(connections: Iterable<Connection>, module: string, c
   }
   return targets;
 }
+
+/**
+ * The one partner that receives a module's pushes for an eMSP party (the owner of a session's
+ * or CDR's token): the connection holding that party as eMSP, else a hub that we reach it
+ * through (addressed to the party in the routing headers) if the hub reports the party
+ * reachable. Undefined when no registered connection has that module's Receiver for the party.
+ */
+export function partyTarget(
+  connections: Iterable<Connection>,
+  module: string,
+  party: PartyRef,
+  reachableViaHub: (hubConnectionId: string, party: PartyRef) => boolean = () => true,
+): PushTarget | undefined {
+  const same = (countryCode: string, partyId: string) =>
+    countryCode.toUpperCase() === party.countryCode.toUpperCase() && partyId.toUpperCase() === party.partyId.toUpperCase();
+  let viaHub: PushTarget | undefined;
+  for (const connection of connections) {
+    if (connection.state !== 'REGISTERED') continue;
+    const endpoint = connection.endpoints.find((candidate) => candidate.module === module && candidate.interfaceRole === 'RECEIVER');
+    if (!endpoint) continue;
+    if (connection.roles.some((role) => role.role === 'EMSP' && same(role.countryCode, role.partyId))) {
+      return { partnerId: connection.id, endpointUrl: endpoint.url, to: { countryCode: party.countryCode.toUpperCase(), partyId: party.partyId.toUpperCase() } };
+    }
+    if (!viaHub && connection.roles.some((role) => role.role === 'HUB') && reachableViaHub(connection.id, party)) {
+      viaHub = { partnerId: connection.id, endpointUrl: endpoint.url, to: { countryCode: party.countryCode.toUpperCase(), partyId: party.partyId.toUpperCase() } };
+    }
+  }
+  return viaHub;
+}

@@ -19,6 +19,7 @@ interface PendingPush {
   bodyJson?: string;
   routing: PushJob['routing'];
   correlationId: string;
+  appendList?: string;
   enqueuedAt: Date;
 }
 
@@ -35,7 +36,8 @@ interface PushOutboxDocument {
   attempts: number;
   leaseUntil: Date;
   leaseToken?: string;
-  delivered?: { version: string; at: Date; requestId: string; httpStatus: number; statusCode?: number; note?: string };
+  /** `listLength`: for an appendList job, the list's length in the delivered state (what the partner holds). */
+  delivered?: { version: string; at: Date; requestId: string; httpStatus: number; statusCode?: number; note?: string; listLength?: number };
   /** The dead letter: the last state the partner refused for good, with its answer. */
   rejected?: { version: string; at: Date; requestId: string; httpStatus?: number; statusCode?: number; message: string };
   lastError?: { version: string; at: Date; message: string };
@@ -106,6 +108,7 @@ export class MongoPushOutbox implements PushOutbox {
       ...(job.body !== undefined ? { bodyJson: JSON.stringify(job.body) } : {}),
       routing: job.routing,
       correlationId: job.correlationId,
+      ...(job.appendList !== undefined ? { appendList: job.appendList } : {}),
       enqueuedAt: now,
     };
     const update: UpdateFilter<PushOutboxDocument> = {
@@ -150,9 +153,10 @@ export class MongoPushOutbox implements PushOutbox {
 
   async settle(claim: ClaimedPush, settlement: Settlement, now: Date): Promise<'settled' | 'newer-pending' | 'lost'> {
     const { job } = claim;
+    const listLength = appendedListLength(job);
     const record =
       settlement.kind === 'delivered'
-        ? { delivered: { version: job.version, at: now, ...withoutKind(settlement) } }
+        ? { delivered: { version: job.version, at: now, ...withoutKind(settlement), ...(listLength !== undefined ? { listLength } : {}) } }
         : { rejected: { version: job.version, at: now, ...withoutKind(settlement) } };
     const clearOnDelivery: Record<string, ''> = settlement.kind === 'delivered' ? { rejected: '', lastError: '' } : { lastError: '' };
     const id = recordId(job);
@@ -273,10 +277,19 @@ export class MongoPushOutbox implements PushOutbox {
 
 const recordId = (job: Pick<PushJob, 'partnerId' | 'objectKey'>): string => `${job.partnerId}|${job.objectKey}`;
 
+/** The length of an appendList job's list in its body; undefined for other jobs. */
+function appendedListLength(job: PushJob): number | undefined {
+  if (job.appendList === undefined || typeof job.body !== 'object' || job.body === null) return undefined;
+  const list: unknown = (job.body as Record<string, unknown>)[job.appendList];
+  return Array.isArray(list) ? list.length : 0;
+}
+
 function toClaim(document: PushOutboxDocument, pending: PendingPush, leaseToken: string): ClaimedPush {
+  const deliveredListLength = pending.appendList !== undefined ? document.delivered?.listLength : undefined;
   return {
     leaseToken,
     attempts: document.attempts,
+    ...(deliveredListLength !== undefined ? { deliveredListLength } : {}),
     job: {
       partnerId: document.partnerId,
       objectKey: document.objectKey,
@@ -286,6 +299,7 @@ function toClaim(document: PushOutboxDocument, pending: PendingPush, leaseToken:
       body: pending.bodyJson === undefined ? undefined : (JSON.parse(pending.bodyJson) as unknown),
       routing: pending.routing,
       correlationId: pending.correlationId,
+      ...(pending.appendList !== undefined ? { appendList: pending.appendList } : {}),
     },
   };
 }

@@ -169,6 +169,38 @@ describe('PushEngine against real FerretDB and HTTP partners', () => {
     }
   });
 
+  test('a session goes whole (PUT) first, then as PATCHes carrying only the periods the partner lacks, also across a rejected state', async () => {
+    const outbox = await anOutbox();
+    const engine = anEngine(outbox);
+    const session = (version: string, periods: number) =>
+      aPushJob('sess', 'S1', version, { appendList: 'charging_periods', body: { id: 'S1', version, charging_periods: Array.from({ length: periods }, (_, n) => ({ n })) } });
+    engine.start();
+    try {
+      await engine.enqueue(session('v1', 1));
+      await until('the first state', () => partners.of('sess').length === 1);
+      await until('its delivery recorded', async () => (await outbox.get('sess', 'locations:NL*VLT*S1'))?.delivered?.version === 'v1');
+      partners.behave('sess', (request) =>
+        request.body.version === 'v2' ? { status: 400, body: { status_code: 2001, status_message: 'no', timestamp: new Date().toISOString() } } : ocpiOk(),
+      );
+      await engine.enqueue(session('v2', 2));
+      await until('the refused state', () => partners.of('sess').length === 2);
+      await until('its refusal recorded', async () => (await outbox.get('sess', 'locations:NL*VLT*S1'))?.rejected?.version === 'v2');
+      await engine.enqueue(session('v3', 4));
+      await until('the third state', () => partners.of('sess').length === 3);
+
+      const [first, second, third] = partners.of('sess');
+      assert.equal(first?.method, 'PUT');
+      assert.deepEqual(first?.body, { id: 'S1', version: 'v1', charging_periods: [{ n: 0 }] });
+      assert.equal(second?.method, 'PATCH');
+      assert.deepEqual(second?.body, { id: 'S1', version: 'v2', charging_periods: [{ n: 1 }] });
+      // The partner refused v2: it holds one period still, so v3 carries the three after it.
+      assert.equal(third?.method, 'PATCH');
+      assert.deepEqual(third?.body, { id: 'S1', version: 'v3', charging_periods: [{ n: 1 }, { n: 2 }, { n: 3 }] });
+    } finally {
+      await engine.stop();
+    }
+  });
+
   test('pushes with our request id, the correlation id, routing headers and the partner token encoding', async () => {
     const outbox = await anOutbox();
     const engine = anEngine(outbox);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { RoutingHeaders } from '@voltmesh/ocpi';
 import type { Logger } from '@voltmesh/telemetry';
 import type { PartnerClient } from '../../adapters/partner-client.js';
+import { requestFor } from './append-delta.js';
 import { fullJitterBackoff } from './backoff.js';
 import { outcomeOfError, outcomeOfResponse, type DeliveryOutcome } from './delivery-outcome.js';
 import { InFlightLimit } from './in-flight-limit.js';
@@ -217,12 +218,13 @@ export class PushEngine {
       if (!credentials) {
         outcome = { kind: 'retry', message: 'no credentials for this partner (is it still registered?)' };
       } else {
+        const request = requestFor(job, claim.deliveredListLength);
         const response = await this.deps.partners.call({
-          method: job.method,
+          method: request.method,
           url: job.url,
           token: credentials.token,
           authMode: credentials.authMode,
-          body: job.body,
+          body: request.body,
           data: z.unknown(),
           correlationId: job.correlationId,
           requestId,

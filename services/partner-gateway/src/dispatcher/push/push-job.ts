@@ -26,6 +26,12 @@ export interface PushJob {
   body: unknown;
   routing: { from: PartyRef; to: PartyRef };
   correlationId: string;
+  /**
+   * The body's array that the partner appends to on PATCH (an OCPI Session's
+   * `charging_periods`). Such a job is a whole object (PUT); once one state was delivered, the
+   * next goes as a PATCH of the top-level fields carrying only the items the partner lacks.
+   */
+  appendList?: string;
 }
 
 export type EnqueueResult = 'queued' | 'stale';

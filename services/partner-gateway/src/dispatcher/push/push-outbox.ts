@@ -6,6 +6,8 @@ export interface ClaimedPush {
   leaseToken: string;
   /** Attempts at this object's pending state, this one included. */
   attempts: number;
+  /** For a job with `appendList`: the list's length in the last state the partner acknowledged. */
+  deliveredListLength?: number;
 }
 
 export type Settlement =

@@ -1,5 +1,6 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyError, FastifyInstance } from 'fastify';
+import type { HubClientInfoStore } from '../../adapters/hub-client-info-store.js';
 import { z } from 'zod';
 import { isAppError } from '@voltmesh/errors';
 import { OcpiError, zodErrorMessage } from '@voltmesh/ocpi';
@@ -29,7 +30,7 @@ export function registerAdminRoutes(
   context: GatewayContext,
   adminToken: string,
   logger: Logger,
-  ports: { requestSync?: RequestPullSync | undefined } = {},
+  ports: { requestSync?: RequestPullSync | undefined; hubClientInfo?: Pick<HubClientInfoStore, 'list'> | undefined } = {},
 ): void {
   const expected = digest(adminToken);
   app.addHook('onRequest', async (request, reply) => {
@@ -66,6 +67,11 @@ export function registerAdminRoutes(
   });
 
   app.get('/admin/connections', async () => ({ connections: (await context.store.list()).map(connectionJson) }));
+
+  // What hubs report about the parties behind them (HubClientInfo): OFFLINE parties get no pushes.
+  app.get('/admin/hub-client-info', async () => ({
+    client_info: (await ports.hubClientInfo?.list())?.map((held) => ({ hub_connection_id: held.hub_connection_id, ...held.info, received_at: held.received_at.toISOString() })) ?? [],
+  }));
 
   app.get('/admin/connections/:id', async (request, reply) => {
     const { id } = request.params as { id: string };

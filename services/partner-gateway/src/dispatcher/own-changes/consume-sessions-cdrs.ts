@@ -1,0 +1,70 @@
+import type { Kafka } from 'kafkajs';
+import { ConsumerGroups, runConsumer, Topics, type EventPublisher, type RunningConsumer } from '@voltmesh/kafka';
+import { cdrSchema, parseJsonField, sessionSchema } from '@voltmesh/ocpi';
+import { cdrs, sessions } from '@voltmesh/proto';
+import type { Logger } from '@voltmesh/telemetry';
+import type { HubReach } from '../hub-reach.js';
+import type { PartnerDirectory } from '../partner-directory.js';
+import { decodeEvent } from './decode-event.js';
+import type { PartyRef, PushEngine } from '../push/index.js';
+import { cdrPush } from './cdr-pushes.js';
+import { partyTarget } from './push-targets.js';
+import { sessionPush } from './session-pushes.js';
+
+export interface SessionsCdrsDeps {
+  kafka: Kafka;
+  engine: Pick<PushEngine, 'enqueue'>;
+  directory: Pick<PartnerDirectory, 'registered'>;
+  /** Our own eMSP parties: their drivers' sessions and CDRs stay inside the platform. */
+  ownEmspParties: readonly PartyRef[];
+  /** Whether a hub reports the party reachable (HubClientInfo). */
+  hubs: Pick<HubReach, 'reachable'>;
+  publisher: EventPublisher;
+  logger: Logger;
+}
+
+/**
+ * Our CPO's sessions and CDRs, from the domain topics to the eMSP of each token: sessions as
+ * PUT then PATCH (coalesced per session), CDRs POSTed once each until acknowledged. The offset is
+ * committed once the push is in the durable outbox. An eMSP we have no connection to, or that
+ * its hub reports offline, gets nothing pushed (logged): it resyncs by GET on our Sender interfaces.
+ */
+export async function consumeSessionsAndCdrs(deps: SessionsCdrsDeps): Promise<RunningConsumer[]> {
+  const common = { publisher: deps.publisher, logger: deps.logger, partitionsConsumedConcurrently: 6 };
+  const isOwn = (party: PartyRef) =>
+    deps.ownEmspParties.some((own) => own.countryCode.toUpperCase() === party.countryCode.toUpperCase() && own.partyId.toUpperCase() === party.partyId.toUpperCase());
+  const target = (module: string, party: PartyRef, what: string) => {
+    if (isOwn(party)) return undefined;
+    const found = partyTarget(deps.directory.registered(), module, party, (hub, to) => deps.hubs.reachable(hub, to));
+    if (!found) deps.logger.warn({ module, to_party: `${party.countryCode}*${party.partyId}`, object: what }, 'no registered partner receives this eMSP party\'s pushes');
+    return found;
+  };
+
+  const sessionConsumer = await runConsumer(deps.kafka, {
+    ...common,
+    groupId: ConsumerGroups.dispatcherSessions,
+    topics: [Topics.session],
+    handle: async (event) => {
+      const changed = decodeEvent(() => sessions.SessionChanged.decode(event.value), event, 'SessionChanged');
+      if (changed.session?.role !== sessions.SessionRole.SESSION_ROLE_CPO) return;
+      const session = parseJsonField(sessionSchema, changed.session.ocpiJson, 'SessionChanged.session');
+      const to = target('sessions', { countryCode: session.cdr_token.country_code, partyId: session.cdr_token.party_id }, `session ${session.id}`);
+      if (!to) return;
+      await deps.engine.enqueue(sessionPush({ session, revision: changed.session.revision.toString(), correlationId: event.meta.correlationId ?? event.meta.id }, to));
+    },
+  });
+  const cdrConsumer = await runConsumer(deps.kafka, {
+    ...common,
+    groupId: ConsumerGroups.dispatcherCdrs,
+    topics: [Topics.cdr],
+    handle: async (event) => {
+      const created = decodeEvent(() => cdrs.CdrCreated.decode(event.value), event, 'CdrCreated');
+      if (created.cdr?.role !== cdrs.CdrRole.CDR_ROLE_CPO) return;
+      const cdr = parseJsonField(cdrSchema, created.cdr.ocpiJson, 'CdrCreated.cdr');
+      const to = target('cdrs', { countryCode: cdr.cdr_token.country_code, partyId: cdr.cdr_token.party_id }, `cdr ${cdr.id}`);
+      if (!to) return;
+      await deps.engine.enqueue(cdrPush({ cdr, correlationId: event.meta.correlationId ?? event.meta.id }, to));
+    },
+  });
+  return [sessionConsumer, cdrConsumer];
+}
