@@ -237,4 +237,58 @@ describe('tariffs service on real Kafka and FerretDB', () => {
     await assert.rejects(rpc.preview({ tariff: inline, startDateTime: '2026-06-01T10:00:00Z', energyKwh: 'ten', durationMinutes: 60 }), grpcError(status.INVALID_ARGUMENT, /energy_kwh/));
     await assert.rejects(rpc.preview({ tariff: inline, startDateTime: '2026-06-01T10:00:00Z', energyKwh: '10', durationMinutes: 0 }), grpcError(status.INVALID_ARGUMENT, /duration_minutes/));
   });
+  test('PriceSession live: each update resumes from the previous state and prices like the whole session', async () => {
+    // Our stored tariff: €0.30/kWh with 500 Wh steps before 18:00 local, €0.25 after; €2/h parking in 5-minute steps.
+    const liveTariff = ownTariff({
+      id: 'LIVE1',
+      elements: [
+        aTariffElement({ price_components: [aPriceComponent({ type: 'ENERGY', price: 0.3, vat: 21, step_size: 500 })], restrictions: { start_time: '00:00', end_time: '18:00', day_of_week: [] } }),
+        aTariffElement({ price_components: [aPriceComponent({ type: 'ENERGY', price: 0.25, vat: 21, step_size: 500 }), aPriceComponent({ type: 'PARKING_TIME', price: 2, vat: 21, step_size: 300 })] }),
+      ],
+    });
+    await rpc.upsert(liveTariff);
+    const tariff = { stored: { party: ownParty, id: 'LIVE1' } };
+    const startMs = Date.parse('2026-06-01T15:30:00Z'); // 17:30 in Amsterdam: the restriction switches at period 2
+    const at = (minutes: number) => new Date(startMs + minutes * 60_000).toISOString();
+    const periods = [0, 15, 30, 45, 60, 75].map((minute, i) => ({
+      start_date_time: at(minute),
+      dimensions: i < 4 ? [{ type: 'ENERGY', volume: 2.7 }, { type: 'TIME', volume: 0.25 }] : [{ type: 'PARKING_TIME', volume: 0.25 }],
+    }));
+    const session = { tariff, startDateTime: at(0), timeZone: 'Europe/Amsterdam' };
+    const totals = (price: tariffService.Price | undefined) => ({ ...price, breakdownJson: undefined });
+
+    let previous: tariffService.PriceSessionResponse | undefined;
+    for (let k = 1; k <= periods.length; k++) {
+      const full = await rpc.priceSession({ ...session, chargingPeriodsJson: JSON.stringify(periods.slice(0, k)), endDateTime: at(k * 15) });
+      assert.equal(full.statePeriodCount, k - 1, 'a whole pricing settles every period but the last');
+      const given = periods.slice(previous?.statePeriodCount ?? 0, k);
+      const live = await rpc.priceSession({ ...session, chargingPeriodsJson: JSON.stringify(given), endDateTime: at(k * 15), stateJson: previous?.stateJson ?? '' });
+      assert.deepEqual(totals(live.price), totals(full.price), `update ${k}: the totals of the whole session`);
+      assert.equal(live.statePeriodCount, k - 1, `update ${k}: settled`);
+      assert.equal(live.stateJson, full.stateJson, `update ${k}: the same state as pricing all periods`);
+      const breakdown = JSON.parse(live.price?.breakdownJson ?? '[]') as { index: number }[];
+      assert.deepEqual(breakdown.map((p) => p.index), given.map((_, i) => (previous?.statePeriodCount ?? 0) + i), `update ${k}: the breakdown covers the periods given`);
+      previous = live;
+    }
+    assert.ok(previous?.price, 'the last update has a price');
+    assert.equal(previous.price.totalEnergy, '10.8000');
+    // 5.4 kWh at €0.30 before 18:00 and 5.4 at €0.25 after; the session's 10.8 kWh rounded up to 11 (500 Wh
+    // steps) on the last energy line, at €0.25; 30 min parking at €2/h: 1.62 + 1.35 + 0.05 + 1.00, plus 21% VAT.
+    assert.deepEqual(previous.price.totalCost, { exclVat: '4.0200', inclVat: '4.8642' });
+
+    const next = { ...session, chargingPeriodsJson: JSON.stringify(periods.slice(5)), endDateTime: at(100) };
+    await assert.rejects(rpc.priceSession({ ...next, stateJson: '{"v":1' }), grpcError(status.INVALID_ARGUMENT, /^state_json: not JSON/));
+    await assert.rejects(rpc.priceSession({ ...next, stateJson: previous.stateJson.replace('"v":1', '"v":9') }), grpcError(status.INVALID_ARGUMENT, /^state_json: version 9 is not supported/));
+    await assert.rejects(rpc.priceSession({ ...next, stateJson: previous.stateJson, startDateTime: at(1) }), grpcError(status.INVALID_ARGUMENT, /^state_json does not belong to this session's tariff\/start\/zone/));
+    await assert.rejects(rpc.priceSession({ ...next, stateJson: previous.stateJson, timeZone: 'Europe/Berlin' }), grpcError(status.INVALID_ARGUMENT, /^state_json does not belong/));
+    await assert.rejects(
+      rpc.priceSession({ ...next, stateJson: previous.stateJson, chargingPeriodsJson: JSON.stringify([{ ...periods[5], start_date_time: at(74) }]) }),
+      grpcError(status.INVALID_ARGUMENT, /charging period 5 starts at .* before the end of the settled periods/),
+    );
+    await assert.rejects(rpc.priceSession({ ...next, stateJson: previous.stateJson, chargingPeriodsJson: '[]' }), grpcError(status.INVALID_ARGUMENT, /a resumed update needs the periods from index 5 on/));
+
+    // The tariff changed under the session (a new price): its state no longer fits, the caller prices the whole session again.
+    await rpc.upsert({ ...liveTariff, last_updated: '2027-01-01T00:00:00Z', elements: [aTariffElement({ price_components: [aPriceComponent({ type: 'ENERGY', price: 0.35 })] })] });
+    await assert.rejects(rpc.priceSession({ ...next, stateJson: previous.stateJson }), grpcError(status.INVALID_ARGUMENT, /^state_json does not belong/));
+  });
 });

@@ -36,14 +36,22 @@ export function instantField(value: string, field: string): string {
   return formatOcpiDateTime(date);
 }
 
+// Building an Intl.DateTimeFormat to check a zone costs about half a millisecond, more than a live
+// pricing update itself: zones already found valid are remembered (a bounded set).
+const knownZones = new Set<string>();
+const KNOWN_ZONES_MAX = 1_000;
+
 /** An IANA time zone, or undefined when empty (the engine then requires none or refuses). */
 export function timeZoneField(value: string | undefined, field: string): string | undefined {
   if (!value) return undefined;
+  if (knownZones.has(value)) return value;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: value });
   } catch {
     throw invalidArgument(`${field}: unknown IANA time zone ${value}`);
   }
+  if (knownZones.size >= KNOWN_ZONES_MAX) knownZones.clear();
+  knownZones.add(value);
   return value;
 }
 

@@ -3,27 +3,36 @@ import { parseJsonField, tariffSchema } from '@voltmesh/ocpi';
 import type { tariffService } from '@voltmesh/proto';
 import type { TariffStore } from '../adapters/tariff-store.js';
 import { tariffKey } from '../domain/stored-tariff.js';
-import { priceCdr, previewPrice, priceSession, type MoneyOut, type PricingResult, type TariffInput } from '../domain/pricing/index.js';
+import { priceCdr, previewPrice, priceSessionLive, type MoneyOut, type PricingResult, type TariffInput } from '../domain/pricing/index.js';
 import { cdrSchema, chargingPeriodsSchema, decimalField, instantField, timeZoneField } from './pricing-input.js';
 
 /** An inline tariff is priced as given: pricing never reads last_updated, so it may be left out. */
 const inlineTariffSchema = tariffSchema.omit({ last_updated: true });
 
-/** Prices a session's charging periods (the CSMS or billing, before a CDR exists). */
-export async function priceSessionRequest(store: TariffStore, request: tariffService.PriceSessionRequest): Promise<tariffService.Price> {
+/** The one thing pricing asks of the store: a tariff by key (tombstones are not found). */
+export type TariffLookup = Pick<TariffStore, 'get'>;
+
+/**
+ * Prices a session's charging periods (the sessions service at every progress report, billing
+ * before a CDR exists). With `state_json` (the previous response's) it is a live update: the
+ * periods are those from the state's `state_period_count` on, the totals are the whole session's
+ * and the breakdown covers the periods given (the engine's priceSessionLive states the rules).
+ */
+export async function priceSessionRequest(store: TariffLookup, request: tariffService.PriceSessionRequest): Promise<tariffService.PriceSessionResponse> {
   const tariff = await resolveTariff(store, request.tariff);
-  const result = priceSession({
+  const result = priceSessionLive({
     tariff,
     charging_periods: parseJsonField(chargingPeriodsSchema, request.chargingPeriodsJson, 'charging_periods_json'),
     start_date_time: instantField(request.startDateTime, 'start_date_time'),
     end_date_time: instantField(request.endDateTime, 'end_date_time'),
     time_zone: timeZoneField(request.timeZone, 'time_zone') ?? null,
+    state_json: request.stateJson || null,
   });
-  return toPrice(result);
+  return { price: toPrice(result.pricing), stateJson: result.state_json, statePeriodCount: result.state_period_count };
 }
 
 /** Prices an OCPI CDR with a tariff (billing checks a partner's CDR, or builds ours). */
-export async function priceCdrRequest(store: TariffStore, request: tariffService.PriceCdrRequest): Promise<tariffService.Price> {
+export async function priceCdrRequest(store: TariffLookup, request: tariffService.PriceCdrRequest): Promise<tariffService.Price> {
   const tariff = await resolveTariff(store, request.tariff);
   const cdr = parseJsonField(cdrSchema, request.cdrJson, 'cdr_json');
   const timeZone = timeZoneField(cdr.cdr_location?.time_zone, 'cdr_json.cdr_location.time_zone');
@@ -31,7 +40,7 @@ export async function priceCdrRequest(store: TariffStore, request: tariffService
 }
 
 /** Estimates a planned charge before it starts (the driver app). */
-export async function previewPriceRequest(store: TariffStore, request: tariffService.PreviewPriceRequest): Promise<tariffService.Price> {
+export async function previewPriceRequest(store: TariffLookup, request: tariffService.PreviewPriceRequest): Promise<tariffService.Price> {
   const tariff = await resolveTariff(store, request.tariff);
   if (!(request.durationMinutes > 0)) throw invalidArgument('duration_minutes: must be > 0');
   const result = previewPrice({
@@ -46,7 +55,7 @@ export async function previewPriceRequest(store: TariffStore, request: tariffSer
 }
 
 /** The tariff to price with: a stored one (tombstones are not found), or OCPI JSON inline. */
-async function resolveTariff(store: TariffStore, source: tariffService.TariffSource | undefined): Promise<TariffInput> {
+async function resolveTariff(store: TariffLookup, source: tariffService.TariffSource | undefined): Promise<TariffInput> {
   if (source?.stored) {
     const { party, id } = source.stored;
     if (!party?.countryCode || !party.partyId || !id) throw invalidArgument('tariff.stored: party and id required');

@@ -35,7 +35,7 @@ export function tariffServiceBinding(store: TariffStore, writer: TariffWriter, l
       const page = await store.list(filter, offset, limit);
       return { tariffs: page.items.map(toProto), page: { total: page.total, limit } };
     }),
-    priceSession: unary(logger, async (request: tariffService.PriceSessionRequest) => tariffService.PriceSessionResponse.fromPartial({ price: await priceSessionRequest(store, request) })),
+    priceSession: unary(logger, (request: tariffService.PriceSessionRequest) => priceSessionRequest(store, request)),
     priceCdr: unary(logger, async (request: tariffService.PriceCdrRequest) => ({ price: await priceCdrRequest(store, request) })),
     previewPrice: unary(logger, async (request: tariffService.PreviewPriceRequest) => ({ price: await previewPriceRequest(store, request) })),
   };

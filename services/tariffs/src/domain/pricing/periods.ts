@@ -1,5 +1,5 @@
-import { Dec, toDec, ZERO } from './decimal.js';
-import { localParts, parseOcpiDateTime, type LocalParts } from './local-time.js';
+import { Dec, toDec } from './decimal.js';
+import { formatOcpiDateTime, localParts, parseOcpiDateTime, type LocalParts } from './local-time.js';
 import type { ChargingPeriod } from './types.js';
 
 /**
@@ -38,63 +38,86 @@ function addVolume(prev: Dec | null, v: Dec): Dec {
   return prev === null ? v : prev.plus(v);
 }
 
-export function buildPeriods(
-  periods: readonly ChargingPeriod[],
-  sessionStartMs: number,
-  sessionEndMs: number,
-  timeZone: string,
-): PeriodState[] {
+/**
+ * The start instants of consecutive periods of a session, checked to be in order. `firstIndex` is
+ * the session index of the first one (a live update gives only the periods from there on) and
+ * `notBeforeMs` the instant none may start before (the end of the periods already settled).
+ */
+export function periodStarts(periods: readonly ChargingPeriod[], firstIndex: number, notBeforeMs: number | null): number[] {
   const starts = periods.map((p) => parseOcpiDateTime(p.start_date_time));
   for (const [i, start] of starts.entries()) {
     const previous = starts[i - 1];
-    if (previous !== undefined && start < previous) throw new RangeError(`charging period ${i} starts before period ${i - 1}`);
-  }
-  let energySoFar = ZERO;
-  return periods.map((p, index) => {
-    const startMs = starts[index] ?? sessionStartMs;
-    const endMs = starts[index + 1] ?? sessionEndMs; // a period lasts until the next one starts
-    const s: PeriodState = {
-      index,
-      startMs,
-      endMs,
-      energy: null,
-      time: null,
-      parking: null,
-      reservation: null,
-      current: null,
-      minCurrent: null,
-      maxCurrent: null,
-      power: null,
-      minPower: null,
-      maxPower: null,
-      isReservation: false,
-      at: {
-        local: localParts(startMs, timeZone),
-        energySoFarKwh: energySoFar,
-        sessionSeconds: Math.max(0, Math.floor((startMs - sessionStartMs) / 1000)),
-      },
-    };
-    for (const d of p.dimensions) {
-      const v = toDec(d.volume);
-      switch (d.type) {
-        // Volumes of the summed dimensions add up if a sender repeats a type.
-        case 'ENERGY': s.energy = addVolume(s.energy, v); break;
-        case 'TIME': s.time = addVolume(s.time, v); break;
-        case 'PARKING_TIME': s.parking = addVolume(s.parking, v); break;
-        case 'RESERVATION_TIME': s.reservation = addVolume(s.reservation, v); break;
-        case 'CURRENT': s.current = v; break;
-        case 'MIN_CURRENT': s.minCurrent = v; break;
-        case 'MAX_CURRENT': s.maxCurrent = v; break;
-        case 'POWER': s.power = v; break;
-        case 'MIN_POWER': s.minPower = v; break;
-        case 'MAX_POWER': s.maxPower = v; break;
-        default: break; // ENERGY_IMPORT/EXPORT, STATE_OF_CHARGE, unknown: not priced
-      }
+    if (previous !== undefined && start < previous) {
+      throw new RangeError(`charging period ${firstIndex + i} starts before period ${firstIndex + i - 1}`);
     }
-    s.isReservation = s.reservation !== null;
-    if (s.energy) energySoFar = energySoFar.plus(s.energy);
-    return s;
-  });
+  }
+  const first = starts[0];
+  if (first !== undefined && notBeforeMs !== null && first < notBeforeMs) {
+    throw new RangeError(
+      `charging period ${firstIndex} starts at ${formatOcpiDateTime(first)}, before the end of the settled periods (${formatOcpiDateTime(notBeforeMs)})`,
+    );
+  }
+  return starts;
+}
+
+/** A period's measured volumes as Decimals: what a PeriodState holds besides times and `at`. */
+export type PeriodVolumes = Omit<PeriodState, 'index' | 'startMs' | 'endMs' | 'at'>;
+
+/** Reads a period's dimensions (throws for a volume that is not a number). */
+export function periodVolumes(p: ChargingPeriod): PeriodVolumes {
+  const s: PeriodVolumes = {
+    energy: null,
+    time: null,
+    parking: null,
+    reservation: null,
+    current: null,
+    minCurrent: null,
+    maxCurrent: null,
+    power: null,
+    minPower: null,
+    maxPower: null,
+    isReservation: false,
+  };
+  for (const d of p.dimensions) {
+    const v = toDec(d.volume);
+    switch (d.type) {
+      // Volumes of the summed dimensions add up if a sender repeats a type.
+      case 'ENERGY': s.energy = addVolume(s.energy, v); break;
+      case 'TIME': s.time = addVolume(s.time, v); break;
+      case 'PARKING_TIME': s.parking = addVolume(s.parking, v); break;
+      case 'RESERVATION_TIME': s.reservation = addVolume(s.reservation, v); break;
+      case 'CURRENT': s.current = v; break;
+      case 'MIN_CURRENT': s.minCurrent = v; break;
+      case 'MAX_CURRENT': s.maxCurrent = v; break;
+      case 'POWER': s.power = v; break;
+      case 'MIN_POWER': s.minPower = v; break;
+      case 'MAX_POWER': s.maxPower = v; break;
+      default: break; // ENERGY_IMPORT/EXPORT, STATE_OF_CHARGE, unknown: not priced
+    }
+  }
+  s.isReservation = s.reservation !== null;
+  return s;
+}
+
+/**
+ * A period with the session's state at its start. A period lasts until the next one starts
+ * (`endMs`); `energySoFarKwh` is the ENERGY of every earlier period of the session.
+ */
+export function periodState(
+  volumes: PeriodVolumes,
+  at: { index: number; startMs: number; endMs: number; sessionStartMs: number; timeZone: string; energySoFarKwh: Dec },
+): PeriodState {
+  return {
+    ...volumes,
+    index: at.index,
+    startMs: at.startMs,
+    endMs: at.endMs,
+    at: {
+      local: localParts(at.startMs, at.timeZone),
+      energySoFarKwh: at.energySoFarKwh,
+      sessionSeconds: Math.max(0, Math.floor((at.startMs - at.sessionStartMs) / 1000)),
+    },
+  };
 }
 
 /** Hours between two instants, exact (ms / 3 600 000 as a Decimal). */

@@ -1,35 +1,16 @@
 import { invalidArgument, isAppError } from '@voltmesh/errors';
-import { Dec, formatOutput, sum, ZERO } from './decimal.js';
-import { applyStepSizes, buildLines, type Line } from './lines.js';
+import { formatOutput, ZERO, type Dec } from './decimal.js';
+import type { Line, StepQuantity } from './lines.js';
+import { openState, sealState, sessionDigest, type SettledSession } from './live-state.js';
 import { formatOcpiDateTime, localParts, parseOcpiDateTime } from './local-time.js';
 import { applyPriceLimits } from './price-limits.js';
-import { buildPeriods, hoursBetween, type PeriodState } from './periods.js';
+import { hoursBetween, periodStarts, periodState, periodVolumes, type PeriodState } from './periods.js';
+import { addPeriod, closeTally, emptyTally, isUnmatched, lineCost, type Money } from './session-tally.js';
 import { parseTariff } from './tariff-model.js';
-import type { CostBucket, MoneyOut, PeriodBreakdown, PricedLine, PriceSessionInput, PricingResult } from './types.js';
-import { addVat } from './vat.js';
-
-interface Money {
-  exclVat: Dec;
-  inclVat: Dec;
-}
-
-function lineCost(l: Line): Money {
-  if (!l.component) return { exclVat: ZERO, inclVat: ZERO };
-  const exclVat = l.quantity.plus(l.surplus).times(l.component.price);
-  return { exclVat, inclVat: addVat(exclVat, l.component.vat) };
-}
-
-function totalOf(lines: readonly Line[]): Money {
-  const costs = lines.map(lineCost);
-  return { exclVat: sum(costs.map((c) => c.exclVat)), inclVat: sum(costs.map((c) => c.inclVat)) };
-}
+import type { LivePricingResult, MoneyOut, PeriodBreakdown, PricedLine, PriceLiveSessionInput, PriceSessionInput, PricingResult } from './types.js';
 
 function money(m: Money): MoneyOut {
   return { excl_vat: formatOutput(m.exclVat), incl_vat: formatOutput(m.inclVat) };
-}
-
-function isUnmatched(l: Line): boolean {
-  return l.component === null && !l.quantity.isZero();
 }
 
 function pricedLine(l: Line): PricedLine {
@@ -48,44 +29,127 @@ function pricedLine(l: Line): PricedLine {
   };
 }
 
-function breakdown(periods: readonly PeriodState[], lines: readonly Line[]): PeriodBreakdown[] {
-  const byPeriod = new Map<PeriodState, Line[]>(periods.map((p) => [p, []]));
-  for (const l of lines) byPeriod.get(l.period)?.push(l);
-  return periods.map((p) => {
-    const own = byPeriod.get(p) ?? [];
-    return {
-      index: p.index,
-      start_date_time: formatOcpiDateTime(p.startMs),
-      end_date_time: formatOcpiDateTime(p.endMs),
-      reservation: p.isReservation,
-      unmatched: own.filter(isUnmatched).map((l) => l.bucket),
-      lines: own.map(pricedLine),
-      cost: money(totalOf(own)),
-    };
-  });
+function breakdown(p: PeriodState, lines: readonly Line[]): PeriodBreakdown {
+  const costs = lines.map(lineCost);
+  const sum = (pick: (m: Money) => Dec): Dec => costs.reduce<Dec>((acc, c) => acc.plus(pick(c)), ZERO);
+  return {
+    index: p.index,
+    start_date_time: formatOcpiDateTime(p.startMs),
+    end_date_time: formatOcpiDateTime(p.endMs),
+    reservation: p.isReservation,
+    unmatched: lines.filter(isUnmatched).map((l) => l.bucket),
+    lines: lines.map(pricedLine),
+    cost: money({ exclVat: sum((c) => c.exclVat), inclVat: sum((c) => c.inclVat) }),
+  };
 }
 
 /** Everything before pricing proper: a bad input becomes INVALID_ARGUMENT, never a crash later. */
-function prepare(input: PriceSessionInput) {
+function prepare(input: PriceLiveSessionInput, keepState: boolean) {
   const startMs = parseOcpiDateTime(input.start_date_time);
   const endMs = parseOcpiDateTime(input.end_date_time);
   if (endMs < startMs) throw new RangeError('end_date_time is before start_date_time');
 
   const tariff = parseTariff(input.tariff);
-  const tariffId = tariff.id.toUpperCase(); // CiString: compared case-insensitively
-  for (const [i, p] of input.charging_periods.entries()) {
-    if (p.tariff_id && p.tariff_id.toUpperCase() !== tariffId) {
-      throw new RangeError(`charging period ${i} is under tariff ${p.tariff_id}, not ${tariff.id}`);
-    }
-  }
   if (!input.time_zone && tariff.usesLocalTime) {
     throw new RangeError('time_zone is required: the tariff has restrictions in local time');
   }
   // Without local-time restrictions the zone changes nothing; UTC is then as good as any.
   const timeZone = input.time_zone ?? 'UTC';
   localParts(startMs, timeZone); // throws RangeError for an unknown IANA zone
-  const periods = buildPeriods(input.charging_periods, startMs, endMs, timeZone);
-  return { startMs, endMs, tariff, periods };
+
+  const reservationExpired = input.reservation_expired ?? false;
+  const resumed = Boolean(input.state_json);
+  // What a state belongs to; not needed (and not computed) when no state is read or made.
+  const session = resumed || keepState ? sessionDigest(tariff, startMs, input.time_zone ?? null, reservationExpired) : '';
+  const settled: SettledSession = input.state_json ? openState(input.state_json, session, tariff) : { tally: emptyTally(), settledEndMs: null };
+  const firstIndex = settled.tally.periodCount;
+  if (resumed && input.charging_periods.length === 0) {
+    throw new RangeError(`a resumed update needs the periods from index ${firstIndex} on (state_period_count): none were given`);
+  }
+
+  const tariffId = tariff.id.toUpperCase(); // CiString: compared case-insensitively
+  for (const [i, p] of input.charging_periods.entries()) {
+    if (p.tariff_id && p.tariff_id.toUpperCase() !== tariffId) {
+      throw new RangeError(`charging period ${firstIndex + i} is under tariff ${p.tariff_id}, not ${tariff.id}`);
+    }
+  }
+  const starts = periodStarts(input.charging_periods, firstIndex, settled.settledEndMs);
+  const volumes = input.charging_periods.map(periodVolumes);
+  return { startMs, endMs, tariff, timeZone, reservationExpired, session, settled, starts, volumes };
+}
+
+/**
+ * Prices the session: folds the given periods into the tally of the settled ones (none without a
+ * state), then closes it. With `keepState` the tally is sealed as a state just before the last
+ * period: every period but the last is settled, because the last one's end (and, while the session
+ * runs, its volumes) still move.
+ */
+function price(input: PriceLiveSessionInput, keepState: boolean): LivePricingResult {
+  let prepared: ReturnType<typeof prepare>;
+  try {
+    prepared = prepare(input, keepState);
+  } catch (e) {
+    if (isAppError(e)) throw e;
+    throw invalidArgument(`cannot price this session: ${e instanceof Error ? e.message : String(e)}`, {
+      tariff_id: input.tariff.id,
+    });
+  }
+  const { startMs, endMs, tariff, timeZone, reservationExpired, session, settled, starts, volumes } = prepared;
+  const { tally } = settled;
+
+  let state = '';
+  let statePeriodCount = 0;
+  const seal = (settledEndMs: number | null): void => {
+    if (!keepState) return;
+    state = sealState(session, { tally, settledEndMs });
+    statePeriodCount = tally.periodCount;
+  };
+  if (volumes.length === 0) seal(settled.settledEndMs);
+
+  const priced: { period: PeriodState; lines: Line[] }[] = [];
+  for (const [i, measured] of volumes.entries()) {
+    const periodStartMs = starts[i] ?? startMs;
+    if (i === volumes.length - 1) seal(periodStartMs);
+    const period = periodState(measured, {
+      index: tally.periodCount,
+      startMs: periodStartMs,
+      endMs: starts[i + 1] ?? endMs, // a period lasts until the next one starts
+      sessionStartMs: startMs,
+      timeZone,
+      energySoFarKwh: tally.energy,
+    });
+    priced.push({ period, lines: addPeriod(tally, tariff, period, reservationExpired) });
+  }
+
+  const closed = closeTally(tally);
+  const limited = applyPriceLimits(closed.total, tariff.minPrice, tariff.maxPrice);
+  const surplus = (quantity: StepQuantity): Dec => closed.surpluses.find((s) => s.quantity === quantity)?.surplus ?? ZERO;
+
+  const pricing: PricingResult = {
+    tariff_id: input.tariff.id,
+    currency: tariff.currency,
+    total_cost: money({ exclVat: limited.exclVat.value, inclVat: limited.inclVat.value }),
+    total_cost_before_limits: money(closed.total),
+    price_limit: { excl_vat: limited.exclVat.limit, incl_vat: limited.inclVat.limit },
+    total_energy_cost: money(closed.costs.ENERGY),
+    total_time_cost: money(closed.costs.TIME),
+    total_parking_cost: money(closed.costs.PARKING_TIME),
+    total_fixed_cost: money(closed.costs.FLAT),
+    total_reservation_cost: money(closed.costs.RESERVATION),
+    total_energy: formatOutput(tally.energy),
+    total_time: formatOutput(hoursBetween(startMs, endMs)),
+    total_charging_time: formatOutput(tally.charging),
+    total_parking_time: formatOutput(tally.parking),
+    total_reservation_time: formatOutput(tally.reservation),
+    billed_energy: formatOutput(tally.energy.plus(surplus('ENERGY'))),
+    billed_charging_time: formatOutput(tally.charging.plus(surplus('TIME'))),
+    billed_parking_time: formatOutput(tally.parking.plus(surplus('PARKING_TIME'))),
+    billed_reservation_time: formatOutput(tally.reservation.plus(surplus('RESERVATION'))),
+    has_unmatched: tally.hasUnmatched,
+    // After closeTally: a step surplus on one of these lines is set by now.
+    periods: priced.map(({ period, lines }) => breakdown(period, lines)),
+  };
+  return { pricing, state_json: state, state_period_count: statePeriodCount };
 }
 
 /**
@@ -99,52 +163,23 @@ function prepare(input: PriceSessionInput) {
  * throws an AppError INVALID_ARGUMENT.
  */
 export function priceSession(input: PriceSessionInput): PricingResult {
-  let prepared: ReturnType<typeof prepare>;
-  try {
-    prepared = prepare(input);
-  } catch (e) {
-    if (isAppError(e)) throw e;
-    throw invalidArgument(`cannot price this session: ${e instanceof Error ? e.message : String(e)}`, {
-      tariff_id: input.tariff.id,
-    });
-  }
-  const { startMs, endMs, tariff, periods } = prepared;
-  const lines = buildLines(tariff, periods, input.reservation_expired ?? false);
-  applyStepSizes(lines);
+  return price({ ...input, state_json: null }, false).pricing;
+}
 
-  const beforeLimits = totalOf(lines);
-  const limited = applyPriceLimits(beforeLimits, tariff.minPrice, tariff.maxPrice);
-
-  const bucketTotal = (bucket: CostBucket): MoneyOut => money(totalOf(lines.filter((l) => l.bucket === bucket)));
-  const measured = (pick: (p: PeriodState) => Dec | null): Dec => sum(periods.map((p) => pick(p) ?? ZERO));
-  const surplus = (bucket: CostBucket): Dec =>
-    sum(lines.filter((l) => l.bucket === bucket && l.component?.type !== 'FLAT').map((l) => l.surplus));
-  const energy = measured((p) => p.energy);
-  const charging = measured((p) => p.time);
-  const parking = measured((p) => p.parking);
-  const reserved = measured((p) => p.reservation);
-
-  return {
-    tariff_id: input.tariff.id,
-    currency: tariff.currency,
-    total_cost: money({ exclVat: limited.exclVat.value, inclVat: limited.inclVat.value }),
-    total_cost_before_limits: money(beforeLimits),
-    price_limit: { excl_vat: limited.exclVat.limit, incl_vat: limited.inclVat.limit },
-    total_energy_cost: bucketTotal('ENERGY'),
-    total_time_cost: bucketTotal('TIME'),
-    total_parking_cost: bucketTotal('PARKING_TIME'),
-    total_fixed_cost: bucketTotal('FLAT'),
-    total_reservation_cost: bucketTotal('RESERVATION'),
-    total_energy: formatOutput(energy),
-    total_time: formatOutput(hoursBetween(startMs, endMs)),
-    total_charging_time: formatOutput(charging),
-    total_parking_time: formatOutput(parking),
-    total_reservation_time: formatOutput(reserved),
-    billed_energy: formatOutput(energy.plus(surplus('ENERGY'))),
-    billed_charging_time: formatOutput(charging.plus(surplus('TIME'))),
-    billed_parking_time: formatOutput(parking.plus(surplus('PARKING_TIME'))),
-    billed_reservation_time: formatOutput(reserved.plus(surplus('RESERVATION'))),
-    has_unmatched: lines.some(isUnmatched),
-    periods: breakdown(periods, lines),
-  };
+/**
+ * Live pricing of a growing session, at a cost per update that does not depend on how many periods
+ * came before. Every update returns a `state_json` that settles all periods but the last; the next
+ * update passes it back with only the periods from `state_period_count` on, and gets exactly the
+ * totals (and state) that pricing all periods at once would give: restrictions are read at each
+ * period's start, so settled periods never change (session-tally.ts, live-state.ts).
+ *
+ * The totals are the whole session's; `pricing.periods` holds only the periods given. A step_size
+ * surplus billed on a settled period's line is in the totals but in no breakdown of this update.
+ *
+ * A state that is malformed, altered, of another version or of another tariff/start/zone, periods
+ * starting before the end of the settled ones, or a resumed update without periods are
+ * INVALID_ARGUMENT (the caller then prices the whole session again without state_json).
+ */
+export function priceSessionLive(input: PriceLiveSessionInput): LivePricingResult {
+  return price(input, true);
 }

@@ -107,6 +107,16 @@ export interface PriceSessionInput {
   reservation_expired?: boolean | null;
 }
 
+/** A live update of a growing session (see priceSessionLive). */
+export interface PriceLiveSessionInput extends PriceSessionInput {
+  /**
+   * The `state_json` of this session's previous update (same tariff, start, zone and
+   * reservation_expired). `charging_periods` then holds only the periods from that update's
+   * `state_period_count` on. Absent, null or empty: `charging_periods` is the whole session.
+   */
+  state_json?: string | null;
+}
+
 /** The CDR fields the engine reads (OCPI 2.2.1 CDR; CdrLocation carries no time zone). */
 export interface CdrInput {
   start_date_time: string;
@@ -223,4 +233,13 @@ export interface PreviewPriceResult extends PricingResult {
   end_date_time: string;
   /** Energy that fits in the stay at max_power_kw (≤ energy_kwh). */
   delivered_energy_kwh: string;
+}
+
+export interface LivePricingResult {
+  /** Totals of the whole session; `periods` only the periods given in this update. */
+  pricing: PricingResult;
+  /** Opaque and compact (its size does not grow with the session): pass it to the next update. */
+  state_json: string;
+  /** The periods the state settled (all but the last): the next update sends the periods from this index on. */
+  state_period_count: number;
 }
