@@ -14,6 +14,7 @@ import { LocationsClient } from './adapters/locations-client.js';
 import { TariffsClient } from './adapters/tariffs-client.js';
 import { TokensClient } from './adapters/tokens-client.js';
 import { CommandsClient } from './adapters/commands-client.js';
+import { ChargingProfilesClient } from './adapters/charging-profiles-client.js';
 import { SessionsClient } from './adapters/sessions-client.js';
 import { BillingClient } from './adapters/billing-client.js';
 import { CommandDeliveries } from './adapters/command-deliveries.js';
@@ -34,6 +35,7 @@ import { registerLocationRoutes } from './transport/http/locations-routes.js';
 import { registerTariffRoutes } from './transport/http/tariffs-routes.js';
 import { registerTokenRoutes } from './transport/http/tokens-routes.js';
 import { registerCommandRoutes } from './transport/http/commands-routes.js';
+import { registerChargingProfileRoutes } from './transport/http/chargingprofiles-routes.js';
 import { registerSessionRoutes } from './transport/http/sessions-routes.js';
 import { registerCdrRoutes } from './transport/http/cdrs-routes.js';
 import { registerPendingModuleRoutes } from './transport/http/modules-routes.js';
@@ -116,6 +118,9 @@ export function buildGateway(deps: GatewayDeps): Gateway {
     { tokens: ownTokens, own: { cpo: cpoParties, emsp: config.OWN_PARTIES.filter((party) => party.role === 'EMSP') }, maxLimit: config.PAGE_LIMIT_MAX },
     config.PUBLIC_URL,
   );
+  const refusedUrl = (url: string) => refusedPartnerUrl(url, config.ALLOW_PRIVATE_PARTNER_URLS);
+  // Results of our commands and of our charging-profile requests: both are Commands we delivered.
+  const commandResults = { deliveries: new CommandDeliveries(deps.db), ingress };
   registerCommandRoutes(
     ocpi,
     {
@@ -123,11 +128,11 @@ export function buildGateway(deps: GatewayDeps): Gateway {
       tokens: ownTokens,
       locations,
       cpoParties,
-      refusedUrl: (url) => refusedPartnerUrl(url, config.ALLOW_PRIVATE_PARTNER_URLS),
+      refusedUrl,
       timeoutSeconds: config.COMMAND_TIMEOUT_S,
       requireKnownTokens: config.REQUIRE_KNOWN_COMMAND_TOKENS,
     },
-    { deliveries: new CommandDeliveries(deps.db), ingress },
+    commandResults,
     new RateLimiter(config.COMMAND_RATE_PER_MINUTE, config.COMMAND_RATE_BURST),
   );
   const sessions = new SessionsClient(config.SESSIONS_GRPC_ADDRESS, config.SERVICE_DEADLINE_MS);
@@ -145,6 +150,15 @@ export function buildGateway(deps: GatewayDeps): Gateway {
     config.PUBLIC_URL,
   );
   registerCdrRoutes(ocpi, { ...ownTokenCheck, billing, publicUrl: config.PUBLIC_URL }, { ...emspScope, billing, cpoParties, maxLimit: config.PAGE_LIMIT_MAX }, config.PUBLIC_URL);
+  const profiles = new ChargingProfilesClient(config.SESSIONS_GRPC_ADDRESS, config.SERVICE_DEADLINE_MS);
+  registerChargingProfileRoutes(
+    ocpi,
+    { ...emspScope, profiles, cpoParties, refusedUrl, timeoutSeconds: config.CHARGING_PROFILE_TIMEOUT_S },
+    { ...emspScope, profiles },
+    commandResults,
+    // Its own bucket: a partner's smart charging does not use up its commands, nor the reverse.
+    new RateLimiter(config.CHARGING_PROFILE_RATE_PER_MINUTE, config.CHARGING_PROFILE_RATE_BURST),
+  );
   ocpi.addHook('onClose', async () => {
     locations.close();
     tariffs.close();
@@ -152,6 +166,7 @@ export function buildGateway(deps: GatewayDeps): Gateway {
     commands.close();
     sessions.close();
     billing.close();
+    profiles.close();
   });
   const hubClientInfo = new HubClientInfoStore(deps.db);
   registerHubClientInfoRoutes(ocpi, hubClientInfo);

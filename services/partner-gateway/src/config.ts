@@ -42,6 +42,11 @@ const gatewayEnv = z.object({
   /** Commands one partner may send per minute on average (per gateway replica), and in a burst. */
   COMMAND_RATE_PER_MINUTE: positiveInt(120),
   COMMAND_RATE_BURST: positiveInt(20),
+  /** Seconds our CPO announces in ChargingProfileResponse.timeout: how long the CSMS has before the request times out. */
+  CHARGING_PROFILE_TIMEOUT_S: positiveInt(30),
+  /** Charging-profile requests (PUT, GET, DELETE) one partner may send per minute on average (per replica), and in a burst. */
+  CHARGING_PROFILE_RATE_PER_MINUTE: positiveInt(120),
+  CHARGING_PROFILE_RATE_BURST: positiveInt(20),
   /** Only tokens a partner pushed to us may start or reserve (OCPI lets eMSPs use others; the operator decides). */
   REQUIRE_KNOWN_COMMAND_TOKENS: flag(true),
   /** Partner-supplied URLs (response_url) may point at private or loopback addresses: local runs and tests only. */

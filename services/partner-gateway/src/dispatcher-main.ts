@@ -17,6 +17,7 @@ import { consumeSessionsAndCdrs } from './dispatcher/own-changes/consume-session
 import { httpPageFetcher, PullStateStore, PullSync } from './dispatcher/pull/index.js';
 import { MongoPushOutbox, PushEngine } from './dispatcher/push/index.js';
 import { consumeCommands } from './dispatcher/commands/consume-commands.js';
+import { consumeActiveProfiles } from './dispatcher/charging-profiles/consume-active-profiles.js';
 import { CommandDeliveries } from './adapters/command-deliveries.js';
 import { refusedPartnerUrl } from './adapters/url-guard.js';
 import { PartnerReach } from './application/partner-reach.js';
@@ -24,8 +25,9 @@ import { PartnerReach } from './application/partner-reach.js';
 /**
  * The dispatcher: keeps the partner directory current from connection events, pushes our own
  * location, EVSE-status and tariff changes to every partner's Receiver and our CPO's sessions
- * and CDRs to the eMSP of their token (coalesced, retried, from a durable outbox), sends our drivers' commands to partner CPOs and the results of partners'
- * commands back to them, and pulls partners' Sender interfaces (full crawl, then incremental) onto
+ * and CDRs to the eMSP of their token (coalesced, retried, from a durable outbox), sends our drivers' commands and
+ * charging-profile requests to partner CPOs and the results of partners' ones back to them, pushes ActiveChargingProfiles
+ * to the eMSPs that set a profile, and pulls partners' Sender interfaces (full crawl, then incremental) onto
  * the ingress topics.
  */
 const config = loadDispatcherConfig();
@@ -126,13 +128,14 @@ await runService('dispatcher', config, async ({ db, kafka, publisher, logger }) 
         maxAgeMs: config.COMMAND_SEND_WINDOW_MS,
         logger: logger.child({ component: 'commands' }),
       });
+      const activeProfiles = await consumeActiveProfiles({ kafka, engine, directory, publisher, logger: logger.child({ component: 'active-profiles' }) });
       pull.start();
       return {
         async stop() {
           clearInterval(reload);
           hubs.stop();
           await pull.stop();
-          await Promise.all([...ownChanges, ...sessionsAndCdrs, commandDispatch].map((running) => running.stop()));
+          await Promise.all([...ownChanges, ...sessionsAndCdrs, commandDispatch, activeProfiles].map((running) => running.stop()));
           await engine.stop();
           await consumer.stop();
         },

@@ -42,25 +42,35 @@ export interface EmspScope {
  *   behind the hub needs hub client info (not kept yet).
  * - Anyone else (a CPO-only partner): HTTP 404, as if the module were not there.
  */
-export async function requestingEmsp(scope: EmspScope, caller: Caller, routing: RoutingHeaders, module: string): Promise<Party> {
+export function requestingEmsp(scope: EmspScope, caller: Caller, routing: RoutingHeaders, module: string): Promise<Party> {
+  return requestingParty(scope, caller, routing, module, 'EMSP');
+}
+
+/**
+ * The same rules for the party a request speaks for in either role: the eMSP asking for its
+ * drivers' objects, or the CPO pushing one of its objects (e.g. an ActiveChargingProfile).
+ */
+export async function requestingParty(scope: EmspScope, caller: Caller, routing: RoutingHeaders, module: string, role: 'EMSP' | 'CPO'): Promise<Party> {
   const { roles } = caller.connection;
-  const emspRoles = roles.filter((role) => role.role === 'EMSP');
-  const isHub = roles.some((role) => role.role === 'HUB');
-  if (emspRoles.length === 0 && !isHub) {
-    throw new OcpiError(OcpiStatus.CLIENT_ERROR, `${module} are served to eMSPs: your credentials name no eMSP role`, { httpStatus: 404 });
+  const label = role === 'EMSP' ? 'eMSP' : 'CPO';
+  const ownRoles = roles.filter((held) => held.role === role);
+  const isHub = roles.some((held) => held.role === 'HUB');
+  if (ownRoles.length === 0 && !isHub) {
+    const what = role === 'EMSP' ? 'are served to eMSPs' : 'are taken from CPOs';
+    throw new OcpiError(OcpiStatus.CLIENT_ERROR, `${module} ${what}: your credentials name no ${label} role`, { httpStatus: 404 });
   }
   const from = routing.fromCountryCode && routing.fromPartyId ? { countryCode: routing.fromCountryCode, partyId: routing.fromPartyId } : undefined;
   if (!from) {
-    const only = emspRoles.length === 1 ? emspRoles[0] : undefined;
+    const only = ownRoles.length === 1 ? ownRoles[0] : undefined;
     if (only) return { countryCode: only.countryCode.toUpperCase(), partyId: only.partyId.toUpperCase() };
-    const why = isHub ? 'a hub must name the eMSP it asks for' : 'your credentials name several eMSP roles: name one';
+    const why = isHub ? `a hub must name the ${label} it ${role === 'EMSP' ? 'asks' : 'speaks'} for` : `your credentials name several ${label} roles: name one`;
     throw new OcpiError(OcpiStatus.INVALID_PARAMETERS, `header ocpi-from-party-id: required, ${why}`);
   }
   const key = partyKey(from.countryCode, from.partyId);
-  if (emspRoles.some((role) => partyKey(role.countryCode, role.partyId) === key)) return { countryCode: from.countryCode.toUpperCase(), partyId: from.partyId.toUpperCase() };
+  if (ownRoles.some((held) => partyKey(held.countryCode, held.partyId) === key)) return { countryCode: from.countryCode.toUpperCase(), partyId: from.partyId.toUpperCase() };
   const refused = (why: string) => new OcpiError(OcpiStatus.INVALID_PARAMETERS, `header ocpi-from-party-id: ${key} ${why}`);
-  if (!isHub) throw refused('is not one of your eMSP roles');
-  if (roles.some((role) => partyKey(role.countryCode, role.partyId) === key)) throw refused('is the hub itself: name the eMSP it asks for');
+  if (!isHub) throw refused(`is not one of your ${label} roles`);
+  if (roles.some((held) => partyKey(held.countryCode, held.partyId) === key)) throw refused(`is the hub itself: name the ${label} it ${role === 'EMSP' ? 'asks' : 'speaks'} for`);
   if (scope.ownParties.some((own) => partyKey(own.countryCode, own.partyId) === key)) throw refused('is one of our own parties');
   if ((await scope.heldElsewhere([key], caller.connection.id)).length > 0) throw refused('is not a party you may ask for');
   return { countryCode: from.countryCode.toUpperCase(), partyId: from.partyId.toUpperCase() };

@@ -20,9 +20,10 @@ export interface CommandDispatchDeps extends SendCommandDeps {
 const { CommandDirection, CommandState } = commands;
 
 /**
- * Commands on sessions.command.v1, both ways:
- * - our driver's command (OUTBOUND, REQUESTED) is POSTed to the partner CPO, and its answer
- *   published on gateway.partner-command.v1 for the sessions service;
+ * Commands on sessions.command.v1 — OCPI commands and charging-profile requests alike — both ways:
+ * - our driver's command (OUTBOUND, REQUESTED) is sent to the partner CPO (`POST {commands}/{TYPE}`,
+ *   or `PUT`/`GET`/`DELETE {chargingprofiles}/{session_id}`), and its answer published on
+ *   gateway.partner-command.v1 for the sessions service;
  * - the result of a partner eMSP's command to our CPO (INBOUND with a result: the CSMS's, or
  *   TIMEOUT) is queued for delivery to the partner's response_url until acknowledged.
  * The offset is committed once that is done, so nothing is lost on a restart.

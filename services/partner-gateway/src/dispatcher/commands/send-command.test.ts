@@ -15,11 +15,17 @@ const connection: Connection = {
   initiator: 'PARTNER',
   authMode: 'base64',
   roles: [{ role: 'CPO', countryCode: 'BE', partyId: 'CPO', businessName: 'CPO' }],
-  endpoints: [{ module: 'commands', interfaceRole: 'RECEIVER', url: 'https://cpo.example/ocpi/2.2.1/commands/' }],
+  endpoints: [
+    { module: 'commands', interfaceRole: 'RECEIVER', url: 'https://cpo.example/ocpi/2.2.1/commands/' },
+    { module: 'chargingprofiles', interfaceRole: 'RECEIVER', url: 'https://cpo.example/ocpi/2.2.1/chargingprofiles/' },
+  ],
   createdAt: new Date(NOW),
   updatedAt: new Date(NOW),
 };
-const address: PartnerAddress = { connection, endpoint: connection.endpoints[0]!, token: 'tok', authMode: 'base64' };
+const addressFor = (module: string): PartnerAddress | undefined => {
+  const endpoint = connection.endpoints.find((candidate) => candidate.module === module);
+  return endpoint ? { connection, endpoint, token: 'tok', authMode: 'base64' } : undefined;
+};
 const command = (overrides: Partial<commands.Command> = {}): commands.Command =>
   commands.Command.fromPartial({
     id: 'cmd-1',
@@ -33,12 +39,19 @@ const command = (overrides: Partial<commands.Command> = {}): commands.Command =>
     ...overrides,
   });
 
-/** Deliveries kept in a map, and a partner whose every call is counted. */
+/** Deliveries kept in a map, and a partner whose every call is counted and recorded. */
 function harness(answer: () => Promise<unknown>) {
   const deliveries = new Map<string, CommandDelivery>();
   const posts: string[] = [];
+  const calls: Array<{ method: string; url: string; body?: unknown; routing?: unknown }> = [];
+  const modules: string[] = [];
   const deps: SendCommandDeps = {
-    reach: { find: async () => address },
+    reach: {
+      find: async (_role, _party, module) => {
+        modules.push(module);
+        return addressFor(module);
+      },
+    },
     deliveries: {
       claim: async (id, type, connectionId) => {
         if (deliveries.has(id)) return false;
@@ -49,8 +62,9 @@ function harness(answer: () => Promise<unknown>) {
       get: async (id) => deliveries.get(id),
     },
     partners: {
-      call: async <T>(request: { url: string }) => {
+      call: async <T>(request: { method: string; url: string; body?: unknown; routing?: unknown }) => {
         posts.push(request.url);
+        calls.push({ method: request.method, url: request.url, ...('body' in request ? { body: request.body } : {}), routing: request.routing });
         return (await answer()) as never as { httpStatus: number; statusCode: number; data: T; requestId: string };
       },
     },
@@ -58,7 +72,7 @@ function harness(answer: () => Promise<unknown>) {
     logger: createLogger('test', 'silent'),
     now: () => NOW,
   };
-  return { deps, deliveries, posts };
+  return { deps, deliveries, posts, calls, modules };
 }
 
 describe('sending our commands to partner CPOs', () => {
@@ -96,5 +110,83 @@ describe('sending our commands to partner CPOs', () => {
     const failed = await sendCommand(down.deps, command());
     assert.match(failed.notDelivered ?? '', /ECONNREFUSED/);
     assert.deepEqual(down.deliveries.get('cmd-1')?.outcome, { not_delivered: 'connect ECONNREFUSED' }, 'the outcome is kept for replays');
+  });
+});
+
+describe('sending our charging-profile requests to partner CPOs', () => {
+  const accepted = async () => ({ httpStatus: 200, statusCode: 1000, data: { result: 'ACCEPTED', timeout: 20 }, requestId: 'r' });
+  const chargingProfile = { charging_rate_unit: 'W', charging_profile_period: [{ start_period: 0, limit: 7400 }] };
+  const profileCommand = (type: string, ocpi: unknown, overrides: Partial<commands.Command> = {}) =>
+    command({ id: `cmd-${type}`, type, sessionId: 'SESS-1', ocpiJson: JSON.stringify(ocpi), ...overrides });
+
+  test('each type is its method on {chargingprofiles}/{session_id}, with its query or body and the routing headers', async () => {
+    const responseUrl = 'https://us.example/ocpi/2.2.1/emsp/chargingprofiles/results/cmd-1';
+    const cases: Array<[string, unknown, { method: string; url: string; body?: unknown }]> = [
+      [
+        'SET_CHARGING_PROFILE',
+        { charging_profile: { ...chargingProfile, start_date_time: '2026-11-27T10:00:00Z' }, response_url: responseUrl },
+        {
+          method: 'PUT',
+          url: 'https://cpo.example/ocpi/2.2.1/chargingprofiles/SESS-1',
+          body: { charging_profile: { ...chargingProfile, start_date_time: '2026-11-27T10:00:00.000Z' }, response_url: responseUrl },
+        },
+      ],
+      [
+        'GET_ACTIVE_CHARGING_PROFILE',
+        { duration: 900, response_url: responseUrl },
+        { method: 'GET', url: `https://cpo.example/ocpi/2.2.1/chargingprofiles/SESS-1?duration=900&response_url=${encodeURIComponent(responseUrl)}` },
+      ],
+      ['CLEAR_PROFILE', { response_url: responseUrl }, { method: 'DELETE', url: `https://cpo.example/ocpi/2.2.1/chargingprofiles/SESS-1?response_url=${encodeURIComponent(responseUrl)}` }],
+    ];
+    for (const [type, ocpi, expected] of cases) {
+      const { deps, calls, modules, deliveries } = harness(accepted);
+      const event = await sendCommand(deps, profileCommand(type, ocpi));
+      assert.deepEqual(modules, ['chargingprofiles'], `${type}: the chargingprofiles Receiver is looked up`);
+      assert.deepEqual(calls, [{ ...expected, routing: { fromCountryCode: 'NL', fromPartyId: 'VLM', toCountryCode: 'BE', toPartyId: 'CPO' } }], type);
+      assert.deepEqual(JSON.parse(event.responseJson ?? '{}'), { result: 'ACCEPTED', timeout: 20 }, `${type}: the ChargingProfileResponse is published`);
+      assert.equal(event.connectionId, 'cpo-1', type);
+      assert.deepEqual(deliveries.get(`cmd-${type}`)?.type, type, `${type}: the delivery names the type (the result route reads it)`);
+    }
+  });
+
+  test('at most once: a replay publishes the kept answer without calling again', async () => {
+    const { deps, calls } = harness(accepted);
+    const clear = profileCommand('CLEAR_PROFILE', { response_url: 'https://us.example/r' });
+    const first = await sendCommand(deps, clear);
+    const replay = await sendCommand(deps, clear);
+    assert.equal(calls.length, 1, 'called once');
+    assert.equal(replay.responseJson, first.responseJson);
+  });
+
+  test('an OCPI refusal is a REJECTED ChargingProfileResponse (no message field); TOO_OFTEN is published as answered', async () => {
+    const refusing = harness(async () => ({ httpStatus: 404, statusCode: 2001, statusMessage: 'unknown session', data: undefined, requestId: 'r' }));
+    const refused = await sendCommand(refusing.deps, profileCommand('SET_CHARGING_PROFILE', { charging_profile: chargingProfile, response_url: 'https://us.example/r' }));
+    assert.deepEqual(JSON.parse(refused.responseJson ?? '{}'), { result: 'REJECTED', timeout: 0 });
+    const busy = harness(async () => ({ httpStatus: 200, statusCode: 1000, data: { result: 'TOO_OFTEN', timeout: 0 }, requestId: 'r' }));
+    const tooOften = await sendCommand(busy.deps, profileCommand('GET_ACTIVE_CHARGING_PROFILE', { duration: 60, response_url: 'https://us.example/r' }));
+    assert.deepEqual(JSON.parse(tooOften.responseJson ?? '{}'), { result: 'TOO_OFTEN', timeout: 0 });
+  });
+
+  test('a request that cannot be sent as stored is not delivered, without a call or a claim', async () => {
+    const cases: Array<[string, commands.Command, RegExp]> = [
+      ['no session', profileCommand('CLEAR_PROFILE', { response_url: 'https://us.example/r' }, { sessionId: '' }), /CLEAR_PROFILE command names no session/],
+      ['a GET without duration', profileCommand('GET_ACTIVE_CHARGING_PROFILE', { response_url: 'https://us.example/r' }), /ocpi_json is not valid: duration:/],
+      ['a profile breaking the rules', profileCommand('SET_CHARGING_PROFILE', { charging_profile: { ...chargingProfile, charging_profile_period: [{ start_period: 5, limit: 1 }] }, response_url: 'https://us.example/r' }), /charging_profile\.charging_profile_period\[0\]\.start_period/],
+      ['an unknown type', command({ type: 'SELF_DESTRUCT' }), /unknown command type SELF_DESTRUCT/],
+    ];
+    for (const [what, sent, pattern] of cases) {
+      const { deps, calls, deliveries } = harness(accepted);
+      const event = await sendCommand(deps, sent);
+      assert.match(event.notDelivered ?? '', pattern, what);
+      assert.equal(calls.length, 0, `${what}: no call`);
+      assert.equal(deliveries.size, 0, `${what}: nothing claimed`);
+    }
+  });
+
+  test('a CPO without a chargingprofiles Receiver is reported, naming the module', async () => {
+    const { deps } = harness(accepted);
+    deps.reach = { find: async () => undefined };
+    const event = await sendCommand(deps, profileCommand('CLEAR_PROFILE', { response_url: 'https://us.example/r' }));
+    assert.match(event.notDelivered ?? '', /no registered partner offers a chargingprofiles endpoint for CPO BE\*CPO/);
   });
 });

@@ -1,9 +1,9 @@
-import { commandResponseSchema, joinUrl } from '@voltmesh/ocpi';
 import type { commands } from '@voltmesh/proto';
 import type { Logger } from '@voltmesh/telemetry';
 import type { CommandDeliveries } from '../../adapters/command-deliveries.js';
 import { PartnerCallError, type PartnerClient } from '../../adapters/partner-client.js';
 import type { PartnerAddress, PartnerReach } from '../../application/partner-reach.js';
+import { outboundRequest, outboundUrl, type OutboundRequest } from './outbound-request.js';
 
 export interface SendCommandDeps {
   reach: Pick<PartnerReach, 'find'>;
@@ -18,11 +18,13 @@ export interface SendCommandDeps {
 type Outcome = { responseJson: string } | { notDelivered: string };
 
 /**
- * POSTs one of our driver's commands to the partner CPO that hosts its `cpo` party and turns
- * what happened into the PartnerCommandEvent the sessions service applies: the CPO's
- * CommandResponse, or why it was not delivered. At most one POST per command: the delivery is
- * claimed before the call and its outcome kept, so a replayed event (a failed publish, a
- * restart) publishes the same outcome again instead of POSTing twice.
+ * Sends one of our outbound commands to the partner CPO that hosts its `cpo` party — a
+ * command (`POST {commands}/{TYPE}`) or a charging-profile request (`PUT`/`GET`/`DELETE
+ * {chargingprofiles}/{session_id}`, see outbound-request.ts) — and turns what happened into
+ * the PartnerCommandEvent the sessions service applies: the CPO's CommandResponse or
+ * ChargingProfileResponse, or why it was not delivered. At most one call per command: the
+ * delivery is claimed before the call and its outcome kept, so a replayed event (a failed
+ * publish, a restart) publishes the same outcome again instead of calling twice.
  */
 export async function sendCommand(deps: SendCommandDeps, command: commands.Command): Promise<commands.PartnerCommandEvent> {
   const event = (connectionId: string, outcome: Outcome): commands.PartnerCommandEvent => ({
@@ -38,55 +40,49 @@ export async function sendCommand(deps: SendCommandDeps, command: commands.Comma
   if (age > deps.maxAgeMs) return event('', { notDelivered: `not sent: the command waited ${Math.round(age / 1000)} s for the dispatcher` });
   const cpo = command.cpo;
   if (!cpo?.countryCode || !cpo.partyId) return event('', { notDelivered: 'the command names no CPO party' });
-  const address = await deps.reach.find('CPO', cpo, 'commands', 'RECEIVER');
-  if (!address) return event('', { notDelivered: `no registered partner offers a commands endpoint for CPO ${cpo.countryCode}*${cpo.partyId}` });
+  const request = outboundRequest(command);
+  if ('problem' in request) return event('', { notDelivered: request.problem });
+  const address = await deps.reach.find('CPO', cpo, request.module, 'RECEIVER');
+  if (!address) return event('', { notDelivered: `no registered partner offers a ${request.module} endpoint for CPO ${cpo.countryCode}*${cpo.partyId}` });
   const partnerId = address.connection.id;
   if (!(await deps.deliveries.claim(command.id, command.type, partnerId))) {
     // Claimed by another dispatcher in between: it sends and publishes.
     return event(partnerId, replayed((await deps.deliveries.get(command.id))?.outcome));
   }
-  const outcome = await post(deps, command, address, partnerId);
+  const outcome = await call(deps, command, request, address, partnerId);
   await deps.deliveries.recordOutcome(command.id, 'responseJson' in outcome ? { response_json: outcome.responseJson } : { not_delivered: outcome.notDelivered });
   return event(partnerId, outcome);
 }
 
-/** What an earlier attempt learned; a POST whose outcome was never kept may or may not have reached the CPO. */
+/** What an earlier attempt learned; a call whose outcome was never kept may or may not have reached the CPO. */
 function replayed(outcome: { response_json: string } | { not_delivered: string } | undefined): Outcome {
   if (!outcome) return { notDelivered: 'the dispatcher stopped while sending: whether the CPO got the command is unknown' };
   return 'response_json' in outcome ? { responseJson: outcome.response_json } : { notDelivered: outcome.not_delivered };
 }
 
-async function post(deps: SendCommandDeps, command: commands.Command, address: PartnerAddress, partnerId: string): Promise<Outcome> {
-  let body: unknown;
-  try {
-    body = JSON.parse(command.ocpiJson) as unknown;
-  } catch {
-    return { notDelivered: 'the command body is not JSON' };
-  }
+async function call(deps: SendCommandDeps, command: commands.Command, request: OutboundRequest, address: PartnerAddress, partnerId: string): Promise<Outcome> {
   const cpo = command.cpo!;
   try {
     const response = await deps.partners.call({
-      method: 'POST',
-      url: joinUrl(address.endpoint.url, command.type),
+      method: request.method,
+      url: outboundUrl(address.endpoint.url, request),
       token: address.token,
       authMode: address.authMode,
-      body,
-      data: commandResponseSchema,
+      ...(request.body !== undefined ? { body: request.body } : {}),
+      data: request.answer,
       routing: {
         ...(command.emsp?.countryCode ? { fromCountryCode: command.emsp.countryCode, fromPartyId: command.emsp.partyId } : {}),
         toCountryCode: cpo.countryCode,
         toPartyId: cpo.partyId,
       },
     });
-    // The spec answers refusals with an OCPI error that may still carry a CommandResponse (e.g. 2003 + REJECTED).
-    const said = response.data ?? (response.statusCode >= 2000 && response.statusCode < 3000 ? { result: 'REJECTED' as const, timeout: 0, message: messageOf(response.statusMessage) } : undefined);
-    if (!said) return { notDelivered: `the CPO answered HTTP ${response.httpStatus}, status_code ${response.statusCode}` };
+    // The spec answers refusals with an OCPI error that may still carry a response (e.g. 2003 + REJECTED).
+    const said = response.data ?? (response.statusCode >= 2000 && response.statusCode < 3000 ? request.refusal(response.statusMessage) : undefined);
+    if (said === undefined) return { notDelivered: `the CPO answered HTTP ${response.httpStatus}, status_code ${response.statusCode}` };
     return { responseJson: JSON.stringify(said) };
   } catch (error) {
     if (!(error instanceof PartnerCallError)) throw error;
-    deps.logger.warn({ partner: partnerId, command_id: command.id, failure: error.failure }, 'command not delivered');
+    deps.logger.warn({ partner: partnerId, command_id: command.id, type: command.type, failure: error.failure }, 'command not delivered');
     return { notDelivered: error.message };
   }
 }
-
-const messageOf = (text: string | undefined) => (text ? [{ language: 'en', text: text.slice(0, 512) }] : []);

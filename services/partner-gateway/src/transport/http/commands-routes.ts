@@ -32,7 +32,7 @@ export function registerCommandRoutes(app: FastifyInstance, receiver: CommandRec
   });
   app.post('/ocpi/2.2.1/emsp/commands/:command/:command_id', { config }, async (request) => {
     const params = resultParams.parse(request.params);
-    await receiveCommandResult(results, callerOf(request), params.command, params.command_id, request.body);
+    await receiveCommandResult(results, callerOf(request), { module: 'commands', type: params.command, commandId: params.command_id }, request.body);
     return ocpiSuccess();
   });
 }

@@ -18,14 +18,17 @@ const SERVED_MODULES: ReadonlySet<string> = new Set([
   'emsp/sessions',
   'cpo/cdrs',
   'emsp/cdrs',
+  'cpo/chargingprofiles',
+  'emsp/chargingprofiles',
   'hubclientinfo',
 ]);
 
 /**
- * The functional modules listed in our version details. Until a module's issue lands, a
- * registered partner gets a clear OCPI answer (HTTP 501, status 3000 naming the module)
- * instead of a bare 404; unregistered callers still get 401 first. The router falls back here
- * from a served module's routes too (e.g. `DELETE` of a session): that is HTTP 404.
+ * The fallback under the functional module prefixes. Every module our version details list is
+ * served now (charging profiles were the last); a path of a module we do not have still gets a
+ * clear OCPI answer (HTTP 501, status 3000 naming the module) instead of a bare 404, and
+ * unregistered callers still get 401 first. The router falls back here from a served module's
+ * routes too (e.g. `DELETE` of a session): that is HTTP 404.
  */
 export function registerPendingModuleRoutes(app: FastifyInstance): void {
   const notYet = async (request: FastifyRequest, reply: FastifyReply) => {
