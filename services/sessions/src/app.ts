@@ -2,68 +2,106 @@ import type { ServiceDeps, ServiceParts } from '@voltmesh/runtime';
 import { CommandStore } from './adapters/command-store.js';
 import { DueList } from './adapters/due-list.js';
 import { EvseStatusClient } from './adapters/evse-status-client.js';
+import { LocationClient } from './adapters/location-client.js';
+import { PeriodChunkCache } from './adapters/period-cache.js';
 import { ReservationStore } from './adapters/reservation-store.js';
 import { SessionStore } from './adapters/session-store.js';
+import { TariffClient } from './adapters/tariff-client.js';
 import { TokenClient } from './adapters/token-client.js';
+import type { PricingProbe } from './application/live-pricing.js';
 import { CommandWatchers } from './application/command-watchers.js';
 import { CommandWriter } from './application/command-writer.js';
 import { ReservationWriter } from './application/reservation-writer.js';
+import { SessionClaims } from './application/session-claims.js';
+import { SessionWatchers } from './application/session-watchers.js';
+import { SessionWriter } from './application/session-writer.js';
 import { startSweeper } from './application/sweeper.js';
 import type { SessionsConfig } from './config.js';
 import { followCommandChanges } from './transport/command-follower.js';
 import { commandServiceBinding } from './transport/command-service.js';
 import { consumePartnerEvents } from './transport/partner-events-consumer.js';
+import { followSessionChanges } from './transport/session-follower.js';
+import { sessionServiceBinding } from './transport/session-service.js';
 
-/** Open WatchCommand streams one replica serves at most. */
+/** Open WatchCommand streams, and WatchSessions streams, one replica serves at most (each). */
 const MAX_WATCHERS = 10_000;
+/** Open sessions of a contract a WatchSessions stream starts with. */
+const WATCH_INITIAL_MAX = 100;
+
+/** What tests may look into; nothing in production sets it. */
+export interface SessionsProbes {
+  pricing?: PricingProbe;
+}
 
 /**
- * Composition root of the sessions service (commands and reservations so far): the stores, the
- * writers every change goes through, the CommandService, the consumer of the gateway's partner
- * events, the follower that feeds WatchCommand across replicas, and the sweepers of due work.
+ * Composition root of the sessions service: the stores, the writers every change goes through
+ * (commands, reservations, sessions), the CommandService and SessionService, the consumer of the
+ * gateway's partner commands and sessions, the followers that feed WatchCommand and
+ * WatchSessions across replicas, and the sweepers of due work.
  */
-export async function buildSessions(config: SessionsConfig, { db, kafka, publisher, logger }: ServiceDeps): Promise<ServiceParts> {
+export async function buildSessions(config: SessionsConfig, { db, kafka, publisher, logger }: ServiceDeps, probes: SessionsProbes = {}): Promise<ServiceParts> {
   const store = new CommandStore(db);
   const commandsDue = new DueList(db, 'command_due', 'command');
   const reservationStore = new ReservationStore(db);
   const reservationsDue = new DueList(db, 'reservation_due', 'reservation');
-  const sessions = new SessionStore(db);
-  await Promise.all([commandsDue.ensureIndexes(), reservationsDue.ensureIndexes(), reservationStore.ensureIndexes()]);
+  const sessionStore = new SessionStore(db, new PeriodChunkCache(config.PERIOD_CACHE_PERIODS));
+  const sessionsDue = new DueList(db, 'session_due', 'session');
+  await Promise.all([commandsDue.ensureIndexes(), reservationsDue.ensureIndexes(), reservationStore.ensureIndexes(), sessionsDue.ensureIndexes(), sessionStore.ensureIndexes()]);
 
   const tokens = new TokenClient(config.AUTHORIZATION_GRPC_ADDRESS, config.SERVICE_DEADLINE_MS);
   const evse = new EvseStatusClient(config.LOCATIONS_GRPC_ADDRESS, config.SERVICE_DEADLINE_MS);
+  const locations = new LocationClient(config.LOCATIONS_GRPC_ADDRESS, config.SERVICE_DEADLINE_MS);
+  const tariffs = new TariffClient(config.TARIFFS_GRPC_ADDRESS, config.SERVICE_DEADLINE_MS);
   const watchers = new CommandWatchers(MAX_WATCHERS);
+  const sessionWatchers = new SessionWatchers(MAX_WATCHERS);
   const writer = new CommandWriter(store, commandsDue, publisher, watchers, { deliveryWaitMs: config.DELIVERY_WAIT_MS, republishGraceMs: config.REPUBLISH_INTERVAL_MS }, logger);
   const reservations = new ReservationWriter(reservationStore, reservationsDue, evse, logger);
+  const sessionWriter = new SessionWriter(sessionStore, sessionsDue, publisher, sessionWatchers, { republishGraceMs: config.REPUBLISH_INTERVAL_MS, maxPeriods: config.SESSION_MAX_PERIODS }, logger);
+  const claims = new SessionClaims(sessionWriter, sessionStore);
+  const ownParties = config.OWN_PARTIES;
 
-  const binding = commandServiceBinding({
+  const commandBinding = commandServiceBinding({
     store,
     reservations: reservationStore,
     watchers,
-    send: { writer, tokens, ownParties: config.OWN_PARTIES, publicUrl: config.PUBLIC_URL },
-    receive: { writer, sessions, reservations: reservationStore, ownParties: config.OWN_PARTIES },
-    report: { writer, sessions, reservations },
+    send: { writer, tokens, ownParties, publicUrl: config.PUBLIC_URL },
+    receive: { writer, sessions: claims, reservations: reservationStore, ownParties },
+    report: { writer, sessions: claims, reservations },
+    logger,
+  });
+  const sessionBinding = sessionServiceBinding({
+    store: sessionStore,
+    writer: sessionWriter,
+    watchers: sessionWatchers,
+    start: { writer: sessionWriter, store: sessionStore, tokens, locations, tariffs, ownParties, defaultCurrency: config.DEFAULT_CURRENCY, logger },
+    report: { writer: sessionWriter, store: sessionStore, tariffs, ownParties, logger, ...(probes.pricing ? { probe: probes.pricing } : {}) },
+    preferences: { writer: sessionWriter, store: sessionStore, locations, tariffs, ownParties },
+    limits: { defaultLimit: config.LIST_DEFAULT_LIMIT, maxLimit: config.LIST_MAX_LIMIT, watchInitialMax: WATCH_INITIAL_MAX },
     logger,
   });
 
   return {
-    grpcServices: [binding],
+    grpcServices: [commandBinding, sessionBinding],
     async start() {
-      const consumer = await consumePartnerEvents(kafka, { store, writer, publisher, logger });
-      const follower = await followCommandChanges(kafka, watchers, logger);
+      const consumer = await consumePartnerEvents(kafka, { store, writer, sessions: { writer: sessionWriter, store: sessionStore, ownParties }, publisher, logger });
+      const [commandFollower, sessionFollower] = await Promise.all([followCommandChanges(kafka, watchers, logger), followSessionChanges(kafka, sessionWatchers, logger)]);
       const sweepers = [
         startSweeper('commands', commandsDue, (entry) => writer.sweep(entry), config.SWEEP_INTERVAL_MS, logger),
         startSweeper('reservations', reservationsDue, (entry) => reservations.sweep(entry), config.SWEEP_INTERVAL_MS, logger),
+        startSweeper('sessions', sessionsDue, (entry) => sessionWriter.sweep(entry), config.SWEEP_INTERVAL_MS, logger),
       ];
       return {
         async stop() {
           watchers.closeAll();
+          sessionWatchers.closeAll();
           await consumer.stop();
-          await follower.stop();
+          await Promise.all([commandFollower.stop(), sessionFollower.stop()]);
           await Promise.all(sweepers.map((sweeper) => sweeper.stop()));
           await reservations.drain();
           tokens.close();
           evse.close();
+          locations.close();
+          tariffs.close();
         },
       };
     },

@@ -6,7 +6,7 @@ import type { Db } from 'mongodb';
 import { ConsumerGroups, dlqTopicName, Topics, type EventPublisher } from '@voltmesh/kafka';
 import { commandResponseSchema, reserveNowSchema, startSessionSchema, type CommandResponse } from '@voltmesh/ocpi';
 import { commands, commandService, objects, sessions } from '@voltmesh/proto';
-import { aToken, collectEvents, sleep, startServiceInProcess, testInfra, waitFor, type EventCollector, type InProcessService, grpcCall, grpcError } from '@voltmesh/testing';
+import { aCdrToken, aSession, aToken, collectEvents, sleep, startServiceInProcess, testInfra, waitFor, type EventCollector, type InProcessService, grpcCall, grpcError } from '@voltmesh/testing';
 import { buildSessions } from '../src/app.js';
 import { loadSessionsConfig, type SessionsConfig } from '../src/config.js';
 import { startLocationStub, startTokenStub } from './stubs.js';
@@ -163,7 +163,13 @@ describe('sessions service: commands and reservations on real Kafka and FerretDB
     const timedOut = await nextChange(id, (candidate) => candidate.state === TIMEOUT, 10_000);
     assert.deepEqual(JSON.parse(timedOut.resultJson), { result: 'TIMEOUT', message: [] });
 
-    const session = { country_code: 'DE', party_id: 'CPO', id: 'SESSION-1', authorization_reference: command!.authorizationReference, status: 'ACTIVE' };
+    const session = aSession({
+      country_code: 'DE',
+      party_id: 'CPO',
+      id: 'SESSION-1',
+      cdr_token: aCdrToken({ country_code: 'NL', party_id: 'VLM', uid: driverToken.uid, type: 'APP_USER' }),
+      authorization_reference: command!.authorizationReference,
+    });
     await publisher.publish({
       topic: Topics.partnerSession,
       key: 'DE*CPO*SESSION-1',

@@ -1,46 +1,31 @@
 import { randomUUID } from 'node:crypto';
 import { formatOcpiDateTime, type CommandResult } from '@voltmesh/ocpi';
-import type { SessionStore } from '../adapters/session-store.js';
 import type { CommandRecord } from '../domain/command.js';
 import { cancel, reservationKey, reserve } from '../domain/reservation.js';
 import type { ReservationWriter } from './reservation-writer.js';
+import type { SessionClaims } from './session-claims.js';
 
 export interface BookkeepingDeps {
-  sessions: Pick<SessionStore, 'recordStarted' | 'markCompleted'>;
+  sessions: Pick<SessionClaims, 'claim'>;
   reservations: Pick<ReservationWriter, 'update'>;
   newId?: () => string;
 }
 
 /**
  * What an inbound command our charger executed changes in our own records: the session it
- * started or stopped, the reservation it made or cancelled (and with it the EVSE's status).
+ * started (claimed for the eMSP until the CSMS reports it), the reservation it made or cancelled
+ * (and with it the EVSE's status). A stopped session ends when the CSMS reports its end
+ * (ReportSessionEnded), not when the command completes.
  * Runs before the command's COMPLETED state is saved and is idempotent, so a crash in between
  * is repaired by the CSMS reporting again.
  */
 export async function recordInboundOutcome(deps: BookkeepingDeps, command: CommandRecord, result: CommandResult['result'], now: Date): Promise<void> {
   if (result !== 'ACCEPTED') return;
-  const at = formatOcpiDateTime(now);
   switch (command.type) {
     case 'START_SESSION':
-      await deps.sessions.recordStarted({
-        id: command.sessionId,
-        cpo: command.cpo,
-        emsp: command.emsp,
-        connectionId: command.connectionId,
-        tokenUid: command.tokenUid,
-        tokenType: command.tokenType,
-        locationId: command.locationId,
-        evseUid: command.evseUid,
-        connectorId: command.connectorId,
-        authorizationReference: command.authorizationReference,
-        status: 'ACTIVE',
-        commandId: command.id,
-        startedAt: at,
-        endedAt: '',
-      });
+      await deps.sessions.claim(command.cpo, command.sessionId, { commandId: command.id, emsp: command.emsp, connectionId: command.connectionId, claimedAt: formatOcpiDateTime(now) });
       return;
     case 'STOP_SESSION':
-      await deps.sessions.markCompleted(command.cpo, command.sessionId, at);
       return;
     case 'RESERVE_NOW': {
       // The id the CSMS gave the charger, chosen when the command arrived.

@@ -5,17 +5,17 @@ import { commandTypeSchema, formatOcpiDateTime, type CommandResponse, parseJsonT
 import type { commandService } from '@voltmesh/proto';
 import type { StoredCommand } from '../adapters/command-store.js';
 import type { ReservationStore } from '../adapters/reservation-store.js';
-import type { SessionStore } from '../adapters/session-store.js';
 import { partyKey, sameParty, type CommandRecord } from '../domain/command.js';
 import { newCommandRecord } from '../domain/command-fields.js';
 import { decideInbound, type InboundFacts } from '../domain/inbound-decision.js';
 import { reservationKey } from '../domain/reservation.js';
 import type { CommandWriter } from './command-writer.js';
+import type { SessionClaims } from './session-claims.js';
 import { ownParty, parseCommandObject, requiredParty, requiredText } from './request-fields.js';
 
 export interface ReceiveDeps {
   writer: Pick<CommandWriter, 'create'>;
-  sessions: Pick<SessionStore, 'get'>;
+  sessions: Pick<SessionClaims, 'holder'>;
   reservations: Pick<ReservationStore, 'get'>;
   ownParties: readonly OwnParty[];
   now?: () => Date;
@@ -81,8 +81,8 @@ function chargerReservation(command: CommandRecord, facts: InboundFacts & { held
 async function factsAbout(deps: ReceiveDeps, command: CommandRecord, now: Date, timeoutSeconds: number): Promise<InboundFacts & { heldReservationId?: string }> {
   const facts: InboundFacts & { heldReservationId?: string } = { now, timeoutSeconds, sessionHeld: false, reservationHeld: false, activeReservationLocation: undefined };
   if (command.type === 'STOP_SESSION') {
-    const session = await deps.sessions.get(command.cpo, command.sessionId);
-    facts.sessionHeld = !!session && sameParty(session.emsp, command.emsp) && session.connectionId === command.connectionId;
+    const holder = await deps.sessions.holder(command.cpo, command.sessionId);
+    facts.sessionHeld = !!holder && sameParty(holder.emsp, command.emsp) && holder.connectionId === command.connectionId;
   }
   if (command.type === 'CANCEL_RESERVATION' || command.type === 'RESERVE_NOW') {
     const reservation = (await deps.reservations.get(reservationKey(command.emsp, command.reservationId)))?.reservation;

@@ -6,15 +6,25 @@ import type { Logger } from '@voltmesh/telemetry';
 import type { CommandStore } from '../adapters/command-store.js';
 import { applyPartnerCommandEvent } from '../application/apply-partner-command-event.js';
 import type { CommandWriter } from '../application/command-writer.js';
+import { applyPartnerSession, type PartnerSessionDeps } from '../application/apply-partner-session.js';
 import { linkPartnerSession } from '../application/link-partner-session.js';
+
+export interface PartnerEventsDeps {
+  store: CommandStore;
+  writer: CommandWriter;
+  sessions: Omit<PartnerSessionDeps, 'logger'>;
+  publisher: EventPublisher;
+  logger: Logger;
+}
 
 /**
  * Applies what the gateway publishes about our outbound commands (gateway.partner-command.v1:
- * the CPO's response, its result, not delivered) and links partner sessions to the commands
- * that started them (gateway.partner-session.v1). Refused messages go to
- * sessions.partner-commands.dlq with their error.
+ * the CPO's response, its result, not delivered) and partner CPOs' sessions of our tokens
+ * (gateway.partner-session.v1): each is first linked to the command that started it (the
+ * reference is the command id), then stored as an EMSP-role session and announced. Refused
+ * messages go to sessions.partner-commands.dlq with their error.
  */
-export function consumePartnerEvents(kafka: Kafka, deps: { store: CommandStore; writer: CommandWriter; publisher: EventPublisher; logger: Logger }): Promise<RunningConsumer> {
+export function consumePartnerEvents(kafka: Kafka, deps: PartnerEventsDeps): Promise<RunningConsumer> {
   return runConsumer(kafka, {
     groupId: ConsumerGroups.sessionsPartnerCommands,
     topics: [Topics.partnerCommand, Topics.partnerSession],
@@ -30,7 +40,11 @@ export function consumePartnerEvents(kafka: Kafka, deps: { store: CommandStore; 
           deps.logger.warn({ command_id: answer.commandId, partner: answer.connectionId, reason: answer.notDelivered }, 'outbound command not delivered');
         }
       } else {
-        await linkPartnerSession(deps, decode(sessions.PartnerSessionWrite, event.value, 'PartnerSessionWrite', event.offset));
+        const write = decode(sessions.PartnerSessionWrite, event.value, 'PartnerSessionWrite', event.offset);
+        // Linking first: it has its own checks (the command's CPO and connection), and a session
+        // refused below (DLQ) still tells the driver's command which session it started.
+        await linkPartnerSession(deps, write);
+        await applyPartnerSession({ ...deps.sessions, logger: deps.logger }, write);
       }
     },
   });

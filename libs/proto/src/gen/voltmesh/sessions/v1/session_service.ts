@@ -65,8 +65,9 @@ export interface ReportSessionProgressRequest {
   cpo: PartyRef | undefined;
   sessionId: string;
   /**
-   * JSON array of OCPI ChargingPeriod to append, each starting at or after the last stored
-   * one (a period starting at the same instant as the last stored replaces it: a replay).
+   * JSON array of OCPI ChargingPeriod to append, each starting after the last stored one. A
+   * period equal to the last stored one (same start, same content) is a replay and changes
+   * nothing; a different one at or before that instant is INVALID_ARGUMENT.
    */
   chargingPeriodsJson: string;
   /** kWh so far (decimal string). */
