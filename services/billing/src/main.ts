@@ -2,4 +2,6 @@ import { runService } from '@voltmesh/runtime';
 import { buildBilling } from './app.js';
 import { loadBillingConfig } from './config.js';
 
-await runService('billing', loadBillingConfig(), buildBilling);
+const config = loadBillingConfig();
+
+await runService('billing', config, (deps) => buildBilling(config, deps));
