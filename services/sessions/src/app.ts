@@ -4,6 +4,7 @@ import { DueList } from './adapters/due-list.js';
 import { EvseStatusClient } from './adapters/evse-status-client.js';
 import { LocationClient } from './adapters/location-client.js';
 import { PeriodChunkCache } from './adapters/period-cache.js';
+import { ProfileStore } from './adapters/profile-store.js';
 import { ReservationStore } from './adapters/reservation-store.js';
 import { SessionStore } from './adapters/session-store.js';
 import { TariffClient } from './adapters/tariff-client.js';
@@ -11,12 +12,14 @@ import { TokenClient } from './adapters/token-client.js';
 import type { PricingProbe } from './application/live-pricing.js';
 import { CommandWatchers } from './application/command-watchers.js';
 import { CommandWriter } from './application/command-writer.js';
+import { ProfileWriter } from './application/profile-writer.js';
 import { ReservationWriter } from './application/reservation-writer.js';
 import { SessionClaims } from './application/session-claims.js';
 import { SessionWatchers } from './application/session-watchers.js';
 import { SessionWriter } from './application/session-writer.js';
 import { startSweeper } from './application/sweeper.js';
 import type { SessionsConfig } from './config.js';
+import { chargingProfileServiceBinding } from './transport/charging-profile-service.js';
 import { followCommandChanges } from './transport/command-follower.js';
 import { commandServiceBinding } from './transport/command-service.js';
 import { consumePartnerEvents } from './transport/partner-events-consumer.js';
@@ -35,7 +38,8 @@ export interface SessionsProbes {
 
 /**
  * Composition root of the sessions service: the stores, the writers every change goes through
- * (commands, reservations, sessions), the CommandService and SessionService, the consumer of the
+ * (commands, reservations, sessions, session profiles), the CommandService, SessionService and
+ * ChargingProfileService, the consumer of the
  * gateway's partner commands and sessions, the followers that feed WatchCommand and
  * WatchSessions across replicas, and the sweepers of due work.
  */
@@ -46,7 +50,16 @@ export async function buildSessions(config: SessionsConfig, { db, kafka, publish
   const reservationsDue = new DueList(db, 'reservation_due', 'reservation');
   const sessionStore = new SessionStore(db, new PeriodChunkCache(config.PERIOD_CACHE_PERIODS));
   const sessionsDue = new DueList(db, 'session_due', 'session');
-  await Promise.all([commandsDue.ensureIndexes(), reservationsDue.ensureIndexes(), reservationStore.ensureIndexes(), sessionsDue.ensureIndexes(), sessionStore.ensureIndexes()]);
+  const profileStore = new ProfileStore(db);
+  const profilesDue = new DueList(db, 'profile_due', 'session profile');
+  await Promise.all([
+    commandsDue.ensureIndexes(),
+    reservationsDue.ensureIndexes(),
+    reservationStore.ensureIndexes(),
+    sessionsDue.ensureIndexes(),
+    sessionStore.ensureIndexes(),
+    profilesDue.ensureIndexes(),
+  ]);
 
   const tokens = new TokenClient(config.AUTHORIZATION_GRPC_ADDRESS, config.SERVICE_DEADLINE_MS);
   const evse = new EvseStatusClient(config.LOCATIONS_GRPC_ADDRESS, config.SERVICE_DEADLINE_MS);
@@ -57,6 +70,7 @@ export async function buildSessions(config: SessionsConfig, { db, kafka, publish
   const writer = new CommandWriter(store, commandsDue, publisher, watchers, { deliveryWaitMs: config.DELIVERY_WAIT_MS, republishGraceMs: config.REPUBLISH_INTERVAL_MS }, logger);
   const reservations = new ReservationWriter(reservationStore, reservationsDue, evse, logger);
   const sessionWriter = new SessionWriter(sessionStore, sessionsDue, publisher, sessionWatchers, { republishGraceMs: config.REPUBLISH_INTERVAL_MS, maxPeriods: config.SESSION_MAX_PERIODS }, logger);
+  const profiles = new ProfileWriter(profileStore, profilesDue, publisher, { republishGraceMs: config.REPUBLISH_INTERVAL_MS }, logger);
   const claims = new SessionClaims(sessionWriter, sessionStore);
   const ownParties = config.OWN_PARTIES;
 
@@ -66,7 +80,15 @@ export async function buildSessions(config: SessionsConfig, { db, kafka, publish
     watchers,
     send: { writer, tokens, ownParties, publicUrl: config.PUBLIC_URL },
     receive: { writer, sessions: claims, reservations: reservationStore, ownParties },
-    report: { writer, sessions: claims, reservations },
+    report: { writer, sessions: claims, reservations, profiles },
+    logger,
+  });
+  const profileBinding = chargingProfileServiceBinding({
+    send: { writer, sessions: sessionStore, publicUrl: config.PUBLIC_URL },
+    receive: { writer, sessions: sessionStore, ownParties },
+    report: { profiles, commands: writer, commandStore: store, sessions: sessionStore, ownParties },
+    partnerProfile: { profiles, sessions: sessionStore },
+    read: { profiles: profileStore, sessions: sessionStore },
     logger,
   });
   const sessionBinding = sessionServiceBinding({
@@ -81,14 +103,15 @@ export async function buildSessions(config: SessionsConfig, { db, kafka, publish
   });
 
   return {
-    grpcServices: [commandBinding, sessionBinding],
+    grpcServices: [commandBinding, sessionBinding, profileBinding],
     async start() {
-      const consumer = await consumePartnerEvents(kafka, { store, writer, sessions: { writer: sessionWriter, store: sessionStore, ownParties }, publisher, logger });
+      const consumer = await consumePartnerEvents(kafka, { store, writer, profiles, sessions: { writer: sessionWriter, store: sessionStore, ownParties }, publisher, logger });
       const [commandFollower, sessionFollower] = await Promise.all([followCommandChanges(kafka, watchers, logger), followSessionChanges(kafka, sessionWatchers, logger)]);
       const sweepers = [
         startSweeper('commands', commandsDue, (entry) => writer.sweep(entry), config.SWEEP_INTERVAL_MS, logger),
         startSweeper('reservations', reservationsDue, (entry) => reservations.sweep(entry), config.SWEEP_INTERVAL_MS, logger),
         startSweeper('sessions', sessionsDue, (entry) => sessionWriter.sweep(entry), config.SWEEP_INTERVAL_MS, logger),
+        startSweeper('profiles', profilesDue, (entry) => profiles.sweep(entry), config.SWEEP_INTERVAL_MS, logger),
       ];
       return {
         async stop() {

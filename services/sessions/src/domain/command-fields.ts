@@ -1,5 +1,4 @@
-import type { CommandType } from '@voltmesh/ocpi';
-import type { CommandRecord } from './command.js';
+import type { AnyCommandType, CommandRecord } from './command.js';
 
 /** The fields of any parsed OCPI command object (StartSession, StopSession, ...) the service routes on. */
 export interface OcpiCommandObject {
@@ -14,7 +13,7 @@ export interface OcpiCommandObject {
   token?: { uid: string; type: string; country_code: string; party_id: string } | undefined;
 }
 
-type NewCommand = Pick<CommandRecord, 'id' | 'direction' | 'connectionId' | 'cpo' | 'emsp' | 'state'> & { type: CommandType; at: string };
+type NewCommand = Pick<CommandRecord, 'id' | 'direction' | 'connectionId' | 'cpo' | 'emsp' | 'state'> & { type: AnyCommandType; at: string };
 
 /** A command's record from its validated OCPI object, before anybody answered it. */
 export function newCommandRecord(fields: NewCommand, object: OcpiCommandObject): CommandRecord {

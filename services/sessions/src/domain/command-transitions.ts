@@ -1,4 +1,5 @@
 import { formatOcpiDateTime, type CommandResponse } from '@voltmesh/ocpi';
+import { PROFILE_RESPONSE_STATES, type ChargingProfileResponse } from './charging-profile.js';
 import { TIMEOUT_RESULT_JSON, type CommandRecord, type CommandState } from './command.js';
 
 /**
@@ -16,9 +17,14 @@ export type CommandOutcome = CommandChange | { refused: string };
 
 const unchanged: CommandChange = { changed: false };
 
-/** What the gateway reports about one of our outbound commands (PartnerCommandEvent). */
+/**
+ * What the gateway reports about one of our outbound commands (PartnerCommandEvent): a
+ * command's CommandResponse, a charging-profile request's ChargingProfileResponse, the result
+ * (either module's, as JSON), or that it could not be delivered.
+ */
 export type PartnerAnswer =
   | { kind: 'response'; response: CommandResponse; responseJson: string }
+  | { kind: 'profileResponse'; response: ChargingProfileResponse; responseJson: string }
   | { kind: 'result'; resultJson: string }
   | { kind: 'notDelivered'; reason: string };
 
@@ -48,9 +54,10 @@ export function applyPartnerAnswer(command: CommandRecord, connectionId: string,
     command: { ...command, ...fields, connectionId: command.connectionId || connectionId, updatedAt: formatOcpiDateTime(now) },
   });
   switch (answer.kind) {
-    case 'response': {
+    case 'response':
+    case 'profileResponse': {
       if (command.state === 'REQUESTED') {
-        const state = RESPONSE_STATES[answer.response.result];
+        const state = answer.kind === 'response' ? RESPONSE_STATES[answer.response.result] : PROFILE_RESPONSE_STATES[answer.response.result];
         const deadline = state === 'ACCEPTED' ? formatOcpiDateTime(new Date(receivedAt.getTime() + answer.response.timeout * 1000)) : '';
         return changed({ state, responseJson: answer.responseJson, deadline });
       }

@@ -8,6 +8,17 @@ export interface Party {
 
 export type Direction = 'OUTBOUND' | 'INBOUND';
 
+/**
+ * The command machinery carries two OCPI modules: Commands (§10, `CommandType`) and
+ * ChargingProfiles (§11), whose requests are Commands of these three types
+ * (charging_profile_service.proto): same store, state machine, deadlines and events.
+ */
+export const PROFILE_COMMAND_TYPES = ['SET_CHARGING_PROFILE', 'GET_ACTIVE_CHARGING_PROFILE', 'CLEAR_PROFILE'] as const;
+export type ProfileCommandType = (typeof PROFILE_COMMAND_TYPES)[number];
+export type AnyCommandType = CommandType | ProfileCommandType;
+
+export const isProfileCommand = (type: string): type is ProfileCommandType => (PROFILE_COMMAND_TYPES as readonly string[]).includes(type);
+
 /** See command.proto for the state machine. */
 export type CommandState = 'REQUESTED' | 'ACCEPTED' | 'REJECTED' | 'NOT_SUPPORTED' | 'UNKNOWN_SESSION' | 'COMPLETED' | 'TIMEOUT' | 'NOT_DELIVERED';
 
@@ -20,8 +31,8 @@ export interface CommandRecord {
   /** UUID, lower case; an outbound command's response_url ends with it. */
   id: string;
   direction: Direction;
-  type: CommandType;
-  /** The partner connection; empty for an outbound command until the dispatcher's first answer names it. */
+  type: AnyCommandType;
+  /** The partner connection; for an outbound command empty until the dispatcher's first answer names it, except a charging-profile request (the connection that pushed its session). */
   connectionId: string;
   cpo: Party;
   emsp: Party;
@@ -33,6 +44,7 @@ export interface CommandRecord {
   /** When we stop waiting for the result; empty until the command is ACCEPTED. */
   deadline: string;
   updatedAt: string;
+  /** STOP_SESSION, the session a START_SESSION led to; the charging-profile types: the session they address. */
   sessionId: string;
   authorizationReference: string;
   locationId: string;

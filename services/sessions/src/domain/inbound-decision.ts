@@ -54,6 +54,11 @@ export function decideInbound(command: Pick<CommandRecord, 'type' | 'expiryDate'
     case 'START_SESSION':
     case 'UNLOCK_CONNECTOR':
       break;
+    case 'SET_CHARGING_PROFILE':
+    case 'GET_ACTIVE_CHARGING_PROFILE':
+    case 'CLEAR_PROFILE':
+      // Charging-profile requests have their own rules (decideProfileRequest); none arrive here.
+      break;
   }
   return {
     state: 'ACCEPTED',

@@ -6,20 +6,22 @@ import type { Logger } from '@voltmesh/telemetry';
 import type { CommandStore } from '../adapters/command-store.js';
 import { applyPartnerCommandEvent } from '../application/apply-partner-command-event.js';
 import type { CommandWriter } from '../application/command-writer.js';
+import type { ProfileWriter } from '../application/profile-writer.js';
 import { applyPartnerSession, type PartnerSessionDeps } from '../application/apply-partner-session.js';
 import { linkPartnerSession } from '../application/link-partner-session.js';
 
 export interface PartnerEventsDeps {
   store: CommandStore;
   writer: CommandWriter;
+  profiles: ProfileWriter;
   sessions: Omit<PartnerSessionDeps, 'logger'>;
   publisher: EventPublisher;
   logger: Logger;
 }
 
 /**
- * Applies what the gateway publishes about our outbound commands (gateway.partner-command.v1:
- * the CPO's response, its result, not delivered) and partner CPOs' sessions of our tokens
+ * Applies what the gateway publishes about our outbound commands and charging-profile requests
+ * (gateway.partner-command.v1: the CPO's response, its result, not delivered) and partner CPOs' sessions of our tokens
  * (gateway.partner-session.v1): each is first linked to the command that started it (the
  * reference is the command id), then stored as an EMSP-role session and announced. Refused
  * messages go to sessions.partner-commands.dlq with their error.
@@ -34,7 +36,7 @@ export function consumePartnerEvents(kafka: Kafka, deps: PartnerEventsDeps): Pro
     handle: async (event) => {
       if (event.topic === Topics.partnerCommand.name) {
         const answer = decode(commands.PartnerCommandEvent, event.value, 'PartnerCommandEvent', event.offset);
-        const applied = await applyPartnerCommandEvent(deps.writer, answer);
+        const applied = await applyPartnerCommandEvent({ writer: deps.writer, profiles: deps.profiles }, answer);
         // The reason has no field in Command: the log is where an operator finds it.
         if (answer.notDelivered !== undefined && applied.changed) {
           deps.logger.warn({ command_id: answer.commandId, partner: answer.connectionId, reason: answer.notDelivered }, 'outbound command not delivered');
