@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { grpcServiceEnv, parseEnv, positiveInt } from '@voltmesh/config';
+import { grpcServiceEnv, ownParties, parseEnv, partiesWithRole, positiveInt } from '@voltmesh/config';
+import type { Party } from './domain/cdr-record.js';
+import { CSV_CHUNK_MAX_BYTES } from './domain/csv.js';
 import { parseDecimal, type Decimal } from './domain/decimal.js';
 import type { Tolerances } from './domain/reconciliation.js';
 
@@ -45,6 +47,16 @@ const env = z.object({
   /** Page size of ListCdrs/ListDisputes when the caller names none, and the largest page served. */
   LIST_DEFAULT_LIMIT: positiveInt(50),
   LIST_MAX_LIMIT: positiveInt(1000),
+  /** The parties this platform hosts: our EMSP parties' drivers are invoiced (FinanceService), their CDRs at our CPO are not settled. */
+  OWN_PARTIES: ownParties,
+  /** The gateway's PartnerService: settlement maps parties to partner connections with ListConnections. */
+  GATEWAY_GRPC_ADDRESS: z.string().min(1).default('127.0.0.1:50050'),
+  /** CDR documents per round trip when a finance read scans a period. */
+  FINANCE_SCAN_BATCH: positiveInt(500),
+  /** The most CDRs one finance answer may hold (invoice lines, a period's CDRs); beyond: FAILED_PRECONDITION. */
+  FINANCE_MAX_CDRS: positiveInt(100_000),
+  /** The largest ExportCsv chunk in UTF-8 bytes (at most 64 KiB). */
+  FINANCE_CSV_CHUNK_BYTES: z.coerce.number().int().min(64).max(CSV_CHUNK_MAX_BYTES).default(CSV_CHUNK_MAX_BYTES),
 });
 
 function invalid(ctx: z.RefinementCtx, message: string): never {
@@ -73,4 +85,9 @@ export function loadBillingConfig(source: NodeJS.ProcessEnv = process.env): Bill
 /** The reconciliation tolerances the configuration names. */
 export function tolerancesOf(config: Pick<BillingConfig, 'RECONCILIATION_TOLERANCE' | 'RECONCILIATION_TOLERANCE_BY_CURRENCY'>): Tolerances {
   return { default: config.RECONCILIATION_TOLERANCE, byCurrency: config.RECONCILIATION_TOLERANCE_BY_CURRENCY };
+}
+
+/** Our eMSP parties (OWN_PARTIES with role EMSP). */
+export function ownEmspPartiesOf(config: Pick<BillingConfig, 'OWN_PARTIES'>): Party[] {
+  return partiesWithRole(config.OWN_PARTIES, 'EMSP').map((party) => ({ country_code: party.countryCode, party_id: party.partyId }));
 }

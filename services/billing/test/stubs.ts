@@ -1,7 +1,7 @@
 import { status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import { startGrpcServer, type RunningGrpcServer } from '@voltmesh/grpc';
 import type { Tariff } from '@voltmesh/ocpi';
-import { tariffService } from '@voltmesh/proto';
+import { partners, partnerService, tariffService } from '@voltmesh/proto';
 import { createLogger } from '@voltmesh/telemetry';
 import { add, decimal, fromNumber, ratio, sum, toFixed, type Decimal } from '../src/domain/decimal.js';
 
@@ -90,4 +90,30 @@ export async function startTariffStub(): Promise<TariffStub> {
 
 function times(a: Decimal, b: Decimal): Decimal {
   return { units: a.units * b.units, scale: a.scale + b.scale };
+}
+
+export interface PartnerStub {
+  address: string;
+  server: RunningGrpcServer;
+  /** What ListConnections answers (whatever state is asked: billing asks for all). */
+  connections: partners.PartnerConnection[];
+  /** The next n ListConnections calls answer UNAVAILABLE. */
+  failures: { next: number };
+}
+
+/** The gateway's PartnerService standing in: ListConnections only. */
+export async function startPartnerStub(connections: partners.PartnerConnection[] = []): Promise<PartnerStub> {
+  const stub = { connections, failures: { next: 0 } };
+  const implementation = {
+    listConnections(_call: ServerUnaryCall<partnerService.ListConnectionsRequest, partnerService.ListConnectionsResponse>, callback: sendUnaryData<partnerService.ListConnectionsResponse>) {
+      if (stub.failures.next > 0) {
+        stub.failures.next -= 1;
+        return callback({ code: status.UNAVAILABLE, details: 'the gateway is down (test)' });
+      }
+      callback(null, { connections: stub.connections });
+    },
+  } satisfies Partial<partnerService.PartnerServiceServer>;
+  const server = await startGrpcServer({ host: '127.0.0.1', port: 0, services: [{ name: 'voltmesh.gateway.v1.PartnerService', definition: partnerService.PartnerServiceService, implementation }], logger });
+  server.setServing(true);
+  return Object.assign(stub, { address: `127.0.0.1:${server.port}`, server });
 }

@@ -1,5 +1,6 @@
 import type { Collection, Db, Filter } from 'mongodb';
-import type { CdrRecord, CdrRole, Party } from '../domain/cdr-record.js';
+import { failedPrecondition, internal, isAppError } from '@voltmesh/errors';
+import { endDateTimeOfJson, type CdrRecord, type CdrRole, type Party } from '../domain/cdr-record.js';
 import { insertAbsent, storeCall } from './store-call.js';
 
 /**
@@ -24,6 +25,8 @@ interface CdrDocument {
   credit_reference_id: string;
   connection_id: string;
   created_at: string;
+  /** Absent on documents stored before finance periods needed it (then read from ocpi_json). */
+  end_date_time?: string;
   pricing_json: string;
   ocpi_json: string;
 }
@@ -57,6 +60,22 @@ export interface CdrListFilter {
   dateTo?: string;
 }
 
+/** What finance reads of a stored CDR: all but our pricing, and the OCPI JSON only when asked for. */
+export type CdrSummary = Omit<CdrRecord, 'pricing_json' | 'ocpi_json'> & { ocpi_json?: string };
+
+export interface EndingInQuery {
+  /** [start, end) on the CDR's end_date_time, `YYYY-MM-DDTHH:MM:SS.sssZ`. */
+  start: string;
+  end: string;
+  /** Only this driver contract (upper case). */
+  contractId?: string;
+  withOcpiJson: boolean;
+  /** Documents per round trip (the cursor's batch size). */
+  batchSize: number;
+  /** More CDRs than this in the answer: FAILED_PRECONDITION (the caller asks for a shorter period). */
+  max: number;
+}
+
 /** The cdrs collection and its publish bookkeeping (cdr_outbox, cdr_published). Driver errors end here. */
 export class CdrStore {
   private readonly cdrs: Collection<CdrDocument>;
@@ -74,6 +93,9 @@ export class CdrStore {
   async ensureIndexes(): Promise<void> {
     await storeCall('create cdr indexes', async () => {
       await this.cdrs.createIndex({ created_at: 1, _id: 1 });
+      // Finance periods: MongoDB serves them from it; FerretDB scans (see scanEndingIn) and pays
+      // about 0.05 ms per insert to maintain it, so there is only this one.
+      await this.cdrs.createIndex({ end_date_time: 1 });
       await this.outbox.createIndex({ saved_at: 1 });
     });
   }
@@ -143,6 +165,77 @@ export class CdrStore {
     ]);
     return { items: documents.map(fromDocument), total };
   }
+
+  /**
+   * Every CDR whose end_date_time is in [start, end) (and of the contract, when given), in no
+   * particular order, without pricing_json (and without ocpi_json unless asked for), each passed
+   * to `pick` as it arrives: what it returns is kept (undefined: skipped), the document dropped,
+   * so memory holds only what the caller keeps, at most `max` of them.
+   *
+   * One cursor read in batches of `batchSize`: FerretDB scans the whole collection once and
+   * evaluates the filter as it goes (it serves only `_id` from an index; paging by `_id` ranges
+   * would scan it once per page), so only the matches travel. MongoDB uses the end_date_time
+   * index. Documents stored before end_date_time was kept beside the CDR match the filter too;
+   * their end is read from the OCPI JSON (one `_id` read each).
+   */
+  async scanEndingIn<T>(query: EndingInQuery, pick: (cdr: CdrSummary) => T | undefined): Promise<T[]> {
+    const range = { $gte: query.start, $lt: query.end };
+    const filter: Filter<CdrDocument> = {
+      $or: [{ end_date_time: range }, { end_date_time: { $exists: false } }],
+      ...(query.contractId ? { contract_id: query.contractId } : {}),
+    };
+    const projection = query.withOcpiJson ? { pricing_json: 0 } : { pricing_json: 0, ocpi_json: 0 };
+    const kept: T[] = [];
+    const keep = (summary: CdrSummary): void => {
+      let value: T | undefined;
+      try {
+        value = pick(summary);
+      } catch (error) {
+        throw isAppError(error) ? error : internal(`stored CDR ${summary.key}: ${error instanceof Error ? error.message : String(error)}`, error);
+      }
+      if (value === undefined) return;
+      if (kept.push(value) > query.max) throw failedPrecondition(`more than ${query.max} CDRs end in [${query.start}, ${query.end}): ask for a shorter period`);
+    };
+    const legacy: string[] = [];
+    await storeCall('scan cdrs by end_date_time', async () => {
+      const cursor = this.cdrs.find(filter, { projection, batchSize: query.batchSize });
+      try {
+        for await (const document of cursor) {
+          if (document.end_date_time === undefined) legacy.push(document._id);
+          else keep(toSummary(document, query.withOcpiJson));
+        }
+      } finally {
+        await cursor.close();
+      }
+    });
+    for (const key of legacy) {
+      const document = await storeCall('get cdr', () => this.cdrs.findOne({ _id: key }, { projection: { pricing_json: 0 } }));
+      const end = document ? endDateTimeOfJson(document.ocpi_json) : '';
+      if (document && end >= query.start && end < query.end) keep(toSummary({ ...document, end_date_time: end }, query.withOcpiJson));
+    }
+    return kept;
+  }
+}
+
+function toSummary(document: Omit<CdrDocument, 'pricing_json' | 'ocpi_json'> & { ocpi_json?: string }, withOcpiJson: boolean): CdrSummary {
+  return {
+    key: document._id,
+    role: document.role,
+    cpo: { country_code: document.cpo_country_code, party_id: document.cpo_party_id },
+    id: document.cdr_id,
+    emsp: { country_code: document.emsp_country_code, party_id: document.emsp_party_id },
+    contract_id: document.contract_id,
+    session_id: document.session_id,
+    currency: document.currency,
+    total_cost_excl_vat: document.total_cost_excl_vat,
+    total_cost_incl_vat: document.total_cost_incl_vat,
+    credit: document.credit,
+    credit_reference_id: document.credit_reference_id,
+    connection_id: document.connection_id,
+    created_at: document.created_at,
+    end_date_time: document.end_date_time ?? '',
+    ...(withOcpiJson && document.ocpi_json !== undefined ? { ocpi_json: document.ocpi_json } : {}),
+  };
 }
 
 function toQuery(filter: CdrListFilter): Filter<CdrDocument> {
@@ -182,6 +275,7 @@ function toDocument(record: CdrRecord): CdrDocument {
     credit_reference_id: record.credit_reference_id,
     connection_id: record.connection_id,
     created_at: record.created_at,
+    end_date_time: record.end_date_time,
     pricing_json: record.pricing_json,
     ocpi_json: record.ocpi_json,
   };
@@ -203,6 +297,7 @@ function fromDocument(document: CdrDocument): CdrRecord {
     credit_reference_id: document.credit_reference_id,
     connection_id: document.connection_id,
     created_at: document.created_at,
+    end_date_time: document.end_date_time ?? endDateTimeOfJson(document.ocpi_json),
     pricing_json: document.pricing_json,
     ocpi_json: document.ocpi_json,
   };

@@ -104,6 +104,23 @@ export class ReconciliationStore {
     return inserted.has(dispute.key) ? dispute : ((await this.getDispute(dispute.key)) ?? dispute);
   }
 
+  /**
+   * Every OPEN dispute, in no particular order: one cursor read in batches (a scan of the disputes
+   * collection on FerretDB; disputes are few next to CDRs).
+   */
+  async openDisputes(batchSize: number): Promise<DisputeRecord[]> {
+    return storeCall('scan open disputes', async () => {
+      const found: DisputeRecord[] = [];
+      const cursor = this.disputes.find({ status: 'OPEN' }, { projection: { details_json: 0 }, batchSize });
+      try {
+        for await (const document of cursor) found.push(fromDispute({ ...document, details_json: '' }));
+      } finally {
+        await cursor.close();
+      }
+      return found;
+    });
+  }
+
   /** One page ordered by opened_at then key, and the total (a scan on FerretDB; disputes are few). */
   async listDisputes(filter: DisputeListFilter, offset: number, limit: number): Promise<{ items: DisputeRecord[]; total: number }> {
     const query: Filter<DisputeDocument> = {};

@@ -59,6 +59,7 @@ export async function receivePartnerCdr(deps: ReceivePartnerCdrDeps, request: bi
     credit_reference_id: cdr.credit_reference_id ?? '',
     connection_id: connectionId,
     created_at: now.toISOString(),
+    end_date_time: cdr.end_date_time,
     pricing_json: '',
     // Exactly as received: the partner's CDR is the billing document, never rewritten.
     ocpi_json: request.ocpiJson,

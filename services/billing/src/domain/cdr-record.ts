@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { formatOcpiDateTime, parseOcpiDateTime } from '@voltmesh/ocpi';
 
 /** An OCPI party, upper case. */
 export interface Party {
@@ -33,6 +34,11 @@ export interface CdrRecord {
   connection_id: string;
   /** RFC 3339 UTC: when we stored it (= the OCPI last_updated of the CDRs we issue). */
   created_at: string;
+  /**
+   * The CDR's end_date_time as `YYYY-MM-DDTHH:MM:SS.sssZ` (a copy of the OCPI field, normalised so
+   * it compares as text): finance periods select CDRs by it.
+   */
+  end_date_time: string;
   /** CPO role: the price engine's result the totals came from (PricingRecord JSON); '' without a tariff. */
   pricing_json: string;
   /** The complete OCPI CDR, JSON: as we issued it, or exactly the text the partner posted. */
@@ -63,4 +69,18 @@ export function cdrIdForSession(sessionId: string): string {
 /** The id of the credit CDR of `id` (OCPI's suggested rule: original id + "-C"). */
 export function creditIdFor(id: string): string {
   return `${id}${CREDIT_SUFFIX}`.toUpperCase();
+}
+
+/**
+ * The end_date_time of a CDR's OCPI JSON, normalised (`YYYY-MM-DDTHH:MM:SS.sssZ`); '' when the
+ * text has none that reads. For documents stored before the copy was kept beside the CDR.
+ */
+export function endDateTimeOfJson(ocpiJson: string): string {
+  try {
+    const value = (JSON.parse(ocpiJson) as { end_date_time?: unknown }).end_date_time;
+    const date = typeof value === 'string' ? parseOcpiDateTime(value) : undefined;
+    return date ? formatOcpiDateTime(date) : '';
+  } catch {
+    return '';
+  }
 }

@@ -143,6 +143,7 @@ export function cpoCdrRecord(cdr: Cdr, pricing: PricingRecord | undefined): CdrR
     credit_reference_id: '',
     connection_id: '',
     created_at: cdr.last_updated,
+    end_date_time: cdr.end_date_time,
     pricing_json: pricing ? JSON.stringify(pricing) : '',
     ocpi_json: JSON.stringify(cdr),
   };
