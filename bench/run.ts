@@ -4,13 +4,13 @@
  * Benchmarks are measurements, not pass/fail tests; docs/benchmarks.md records the results.
  *
  *   make bench                      # all
- *   make bench BENCH=crawl          # one (price-engine, ingress, freshness, fanout, crawl, authorize, cpo-authorize, commands)
+ *   make bench BENCH=crawl          # one (price-engine, ingress, freshness, fanout, crawl, authorize, cpo-authorize, commands, cdrs, live-session)
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from '@voltmesh/testing';
 
-const ALL = ['price-engine', 'ingress', 'freshness', 'fanout', 'crawl', 'authorize', 'cpo-authorize', 'commands'];
+const ALL = ['price-engine', 'ingress', 'freshness', 'fanout', 'crawl', 'authorize', 'cpo-authorize', 'commands', 'cdrs', 'live-session'];
 const chosen = (process.env['BENCH'] ?? '').split(',').filter(Boolean);
 const names = chosen.length > 0 ? chosen : ALL;
 let failed = 0;

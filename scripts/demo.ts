@@ -2,8 +2,9 @@
  * `make demo` (after `make up`): seeds our own CPO network through the internal gRPC APIs
  * (60 locations, 240 EVSEs, four tariffs incl. time-of-day and parking), connects a simulated
  * partner eMSP to the gateway, runs a charger simulator that changes EVSE statuses and a CSMS
- * simulator that executes the partner's commands, and has the partner push a token and start
- * and stop a session every few seconds, until Ctrl-C, printing what reaches the partner.
+ * simulator that executes the partner's commands and reports the sessions they start (a charging
+ * period every 5 s), and has the partner push a token, start a session every 10 s and stop it 20 s
+ * later, until Ctrl-C, printing what reaches the partner: statuses, sessions, command results, CDRs.
  */
 import { join } from 'node:path';
 import { createLogger } from '@voltmesh/telemetry';
@@ -50,6 +51,7 @@ const csms = await startCsmsSimulator({
   locationsAddress: `127.0.0.1:${ports.grpc.locations}`,
   groupId: 'csms.commands',
   logger: createLogger('csms-simulator', 'warn'),
+  meterIntervalMs: 5_000,
 });
 const driverToken = aToken({ country_code: 'DE', party_id: 'DMO', uid: 'DEMO-CARD-1', contract_id: 'DE-DMO-C00000001-X', issuer: 'Demo eMSP', last_updated: new Date().toISOString() });
 const tokenPut = await partner.callPeer('PUT', `${partner.peerEndpoint('tokens', 'RECEIVER')}DE/DMO/DEMO-CARD-1`, driverToken);
@@ -64,6 +66,13 @@ const driver = setInterval(() => {
     .callPeer('POST', `${commandsUrl}START_SESSION`, { response_url: responseUrl, token: driverToken, location_id: location.id, evse_uid: location.evses[0]!.uid })
     .then((answer) => console.log(`partner START_SESSION at ${location.id}: ${JSON.stringify((answer.body as { data?: unknown }).data)}`))
     .catch((error: unknown) => console.error(`command failed: ${String(error)}`));
+  // Each session charges for two rounds, then the driver stops it: its CDR follows.
+  const ending = csms.handled.find((done) => done.type === 'START_SESSION' && done.responseUrl.endsWith(`/demo-${round - 2}`));
+  if (ending?.sessionId) {
+    void partner
+      .callPeer('POST', `${commandsUrl}STOP_SESSION`, { response_url: `${partner.baseUrl}/ocpi/2.2.1/commands/STOP_SESSION/demo-${round}`, session_id: ending.sessionId })
+      .catch((error: unknown) => console.error(`command failed: ${String(error)}`));
+  }
 }, 10_000);
 
 let reported = 0;
@@ -77,7 +86,9 @@ const report = setInterval(() => {
     results.set(result, (results.get(result) ?? 0) + 1);
   }
   const summary = [...results].map(([result, count]) => `${count} ${result}`).join(', ') || 'none yet';
-  console.log(`statuses reported ${reported}; pushes received by the partner: ${pushes.length} (${patches} EVSE PATCHes); command results: ${summary}; CSMS executed ${csms.handled.length}`);
+  const sessionPushes = pushes.filter((push) => push.path.includes('/sessions/')).length;
+  const cdrs = pushes.filter((push) => push.method === 'POST' && push.path.includes('/cdrs')).length;
+  console.log(`statuses reported ${reported}; pushes received by the partner: ${pushes.length} (${patches} PATCHes, ${sessionPushes} of sessions, ${cdrs} CDRs); command results: ${summary}; CSMS executed ${csms.handled.length}`);
 }, 5_000);
 
 const stop = async () => {

@@ -67,3 +67,34 @@ export async function http(method: string, url: string, options: { authorization
 }
 
 export const ocpiToken = (token: string): string => `Token ${Buffer.from(token, 'utf8').toString('base64')}`;
+
+/** The OCPI response envelope, as the tests read it. */
+export interface Envelope<T = unknown> {
+  data?: T;
+  status_code: number;
+  status_message?: string;
+}
+
+/**
+ * Polls until `read` returns something `ok` accepts (writes travel through Kafka), or fails
+ * naming what it waited for and the last value. Every assert.ok in these tests carries a
+ * message: without one, node builds it by re-parsing the (transpiled, one-line) test file,
+ * which takes minutes.
+ */
+export async function eventually<T>(read: () => T | Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 20_000, pollMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: last ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
+/** Registers a simulated partner with the mesh through an admin invitation (its token A). */
+export async function connectPartner(mesh: Pick<RunningMesh, 'adminUrl' | 'adminToken'>, partner: { registerWith(versionsUrl: string, tokenA: string): Promise<{ body: unknown }> }): Promise<void> {
+  const invitation = (await http('POST', `${mesh.adminUrl}/admin/invitations`, { authorization: `Bearer ${mesh.adminToken}`, body: { label: 'partner' } })).body as { token_a: string; versions_url: string };
+  const registered = await partner.registerWith(invitation.versions_url, invitation.token_a);
+  const status = (registered.body as Envelope).status_code;
+  if (status !== 1000) throw new Error(`registration failed: ${JSON.stringify(registered.body)}`);
+}

@@ -6,28 +6,7 @@ import { createLogger } from '@voltmesh/telemetry';
 import { commands, commandService, locationService, tokenService } from '@voltmesh/proto';
 import { aLocation, aToken, anEvse, sleep, startSimPartner, type SimPartner } from '@voltmesh/testing';
 import { startCsmsSimulator, type CsmsSimulator } from '../../scripts/demo/csms.js';
-import { http, startTestMesh, type RunningMesh } from './mesh-fixture.js';
-
-interface Envelope<T = unknown> {
-  data?: T;
-  status_code: number;
-  status_message?: string;
-}
-
-/**
- * Polls until `read` returns something `ok` accepts (writes travel through Kafka). Every
- * assert.ok here has a message: without one, node builds it by re-parsing this (transpiled,
- * one-line) file, which takes minutes.
- */
-async function eventually<T>(read: () => T | Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: last ${JSON.stringify(value)}`);
-    await sleep(50);
-  }
-}
+import { connectPartner, eventually, startTestMesh, type Envelope, type RunningMesh } from './mesh-fixture.js';
 
 const OUR_EMSP = { countryCode: 'NL', partyId: 'VLM' };
 const OUR_CPO = { countryCode: 'NL', partyId: 'VLT' };
@@ -41,12 +20,7 @@ describe('tokens, real-time authorization and commands end to end, in both roles
   let commandsApi: commandService.CommandServiceClient;
   let locationsApi: locationService.LocationServiceClient;
   let base: string;
-  const admin = (method: string, path: string, body?: unknown) => http(method, `${mesh.adminUrl}${path}`, { authorization: `Bearer ${mesh.adminToken}`, ...(body !== undefined ? { body } : {}) });
-  const connect = async (partner: SimPartner) => {
-    const invitation = (await admin('POST', '/admin/invitations', { label: 'partner' })).body as { token_a: string; versions_url: string };
-    const registered = await partner.registerWith(invitation.versions_url, invitation.token_a);
-    assert.equal((registered.body as Envelope).status_code, 1000, JSON.stringify(registered.body));
-  };
+  const connect = (partner: SimPartner) => connectPartner(mesh, partner);
   const rpc = <Req, Res>(method: (request: Req, metadata: never, options: never, callback: never) => unknown, request: Req) =>
     callUnary<Req, Res>(method as never, request, 10_000);
   const issue = (token: ReturnType<typeof aToken>, account?: Partial<tokenService.IssueTokenRequest['account']>) =>

@@ -93,3 +93,30 @@ export type { Cdr, CdrLocation } from './schemas/cdrs.js';
 export { parseJsonText, parseJsonField } from './json-field.js';
 export { clientInfoSchema, connectionStatusSchema } from './schemas/hub-client-info.js';
 export type { ClientInfo, ConnectionStatus } from './schemas/hub-client-info.js';
+export {
+  chargingRateUnitSchema,
+  chargingProfileResponseTypeSchema,
+  chargingProfileResultTypeSchema,
+  chargingProfilePeriodSchema,
+  chargingProfileSchema,
+  setChargingProfileSchema,
+  getActiveChargingProfileSchema,
+  clearProfileSchema,
+  activeChargingProfileSchema,
+  chargingProfileResponseSchema,
+  chargingProfileResultSchema,
+  clearProfileResultSchema,
+  activeChargingProfileResultSchema,
+  hasAtMostOneDecimal,
+  PROFILE_COMMAND_TYPES,
+  isProfileCommand,
+} from './schemas/charging-profiles.js';
+export type {
+  ChargingProfile,
+  SetChargingProfile,
+  ActiveChargingProfile,
+  ChargingProfileResponse,
+  ChargingProfileResponseType,
+  ChargingProfileResultType,
+  ProfileCommandType,
+} from './schemas/charging-profiles.js';

@@ -24,7 +24,7 @@ import {
 } from '@voltmesh/testing';
 import { buildSessions } from '../src/app.js';
 import { loadSessionsConfig, type SessionsConfig } from '../src/config.js';
-import { clearProfileSchema, getActiveChargingProfileSchema, setChargingProfileSchema } from '../src/domain/charging-profile.js';
+import { clearProfileSchema, getActiveChargingProfileSchema, setChargingProfileSchema } from '@voltmesh/ocpi';
 import { startLocationStub, startTariffStub, startTokenStub } from './stubs.js';
 
 const infra = testInfra();

@@ -11,7 +11,7 @@ export interface SimPartnerOptions {
   name?: string;
   countryCode: string;
   partyId: string;
-  role: 'CPO' | 'EMSP';
+  role: 'CPO' | 'EMSP' | 'HUB';
   /** Versions advertised in /ocpi/versions (only 2.2.1 is served). */
   versions?: string[];
   /** How it encodes the tokens it sends. */
@@ -208,8 +208,13 @@ export async function startSimPartner(options: SimPartnerOptions): Promise<SimPa
   app.get('/ocpi/2.2.1', async (_request, reply) => {
     if (faults.detailsBody !== undefined) return reply.send(faults.detailsBody);
     const module = (identifier: string, role: string) => ({ identifier, role, url: `${baseUrl}/ocpi/2.2.1/${identifier}/` });
-    const sender = options.role === 'CPO' ? ['locations', 'tariffs', 'sessions', 'cdrs'] : ['tokens', 'commands'];
-    const receiver = options.role === 'CPO' ? ['tokens', 'commands'] : ['locations', 'tariffs', 'sessions', 'cdrs'];
+    // OCPI names the eMSP's chargingprofiles interface Sender (it receives the CPO's ActiveChargingProfile pushes).
+    const modules: Record<SimPartnerOptions['role'], { sender: string[]; receiver: string[] }> = {
+      CPO: { sender: ['locations', 'tariffs', 'sessions', 'cdrs'], receiver: ['tokens', 'commands', 'chargingprofiles'] },
+      EMSP: { sender: ['tokens', 'commands', 'chargingprofiles'], receiver: ['locations', 'tariffs', 'sessions', 'cdrs'] },
+      HUB: { sender: ['hubclientinfo'], receiver: ['locations', 'tariffs', 'sessions', 'cdrs', 'tokens', 'commands'] },
+    };
+    const { sender, receiver } = modules[options.role];
     return envelope(1000, {
       version: '2.2.1',
       endpoints: [module('credentials', 'SENDER'), ...sender.map((id) => module(id, 'SENDER')), ...receiver.map((id) => module(id, 'RECEIVER'))],
@@ -306,19 +311,18 @@ export async function startSimPartner(options: SimPartnerOptions): Promise<SimPa
     return envelope(1000, { result: behaviour.commandResponse, timeout: behaviour.commandTimeout, message: [] });
   });
   // Receiver interfaces: every push is recorded for the test to inspect, and accepted.
-  app.route({
-    method: ['PUT', 'PATCH', 'POST', 'DELETE'],
-    url: '/ocpi/2.2.1/:module/*',
-    handler: async (request, reply) => {
-      const header = (name: string) => (typeof request.headers[name] === 'string' ? (request.headers[name] as string) : undefined);
-      state.received.push({ method: request.method, path: request.url, body: request.body, headers: Object.fromEntries(['x-request-id', 'x-correlation-id', 'ocpi-from-country-code', 'ocpi-from-party-id', 'ocpi-to-country-code', 'ocpi-to-party-id', 'authorization'].map((name) => [name, header(name) ?? ''])), at: Date.now() });
-      // A CDR POST is answered with where the CDR is kept (OCPI 2.2.1 §7.1).
-      const { module } = request.params as { module: string };
-      const cdrId = (request.body as { id?: unknown } | undefined)?.id;
-      if (request.method === 'POST' && module === 'cdrs' && typeof cdrId === 'string') void reply.header('location', `${baseUrl}/ocpi/2.2.1/cdrs/${encodeURIComponent(cdrId)}`);
-      return envelope(1000);
-    },
-  });
+  const receive = async (request: FastifyRequest, reply: FastifyReply) => {
+    const header = (name: string) => (typeof request.headers[name] === 'string' ? (request.headers[name] as string) : undefined);
+    state.received.push({ method: request.method, path: request.url, body: request.body, headers: Object.fromEntries(['x-request-id', 'x-correlation-id', 'ocpi-from-country-code', 'ocpi-from-party-id', 'ocpi-to-country-code', 'ocpi-to-party-id', 'authorization'].map((name) => [name, header(name) ?? ''])), at: Date.now() });
+    // A CDR POST is answered with where the CDR is kept (OCPI 2.2.1 §7.1).
+    const { module } = request.params as { module: string };
+    const cdrId = (request.body as { id?: unknown } | undefined)?.id;
+    if (request.method === 'POST' && module === 'cdrs' && typeof cdrId === 'string') void reply.header('location', `${baseUrl}/ocpi/2.2.1/cdrs/${encodeURIComponent(cdrId)}`);
+    return envelope(1000);
+  };
+  app.route({ method: ['PUT', 'PATCH', 'POST', 'DELETE'], url: '/ocpi/2.2.1/:module/*', handler: receive });
+  // A CDR is POSTed to the endpoint itself (…/cdrs/; trailing slashes are ignored).
+  app.route({ method: 'POST', url: '/ocpi/2.2.1/:module', handler: receive });
 
   await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   const address = app.server.address();

@@ -3,8 +3,8 @@ import { internal } from '@voltmesh/errors';
 import { callUnary } from '@voltmesh/grpc';
 import { parseJsonField } from '@voltmesh/ocpi';
 import { chargingProfileService } from '@voltmesh/proto';
-import { chargingProfileResponseSchema, type ActiveChargingProfile, type ChargingProfileResponse } from '../domain/charging-profile-schemas.js';
-import type { ProfileCommandType } from '../domain/command-kinds.js';
+import { chargingProfileResponseSchema, type ActiveChargingProfile, type ChargingProfileResponse } from '@voltmesh/ocpi';
+import type { ProfileCommandType } from '@voltmesh/ocpi';
 import type { Party } from './sessions-client.js';
 
 /** A partner eMSP's PUT, GET or DELETE of a profile on one of our CPO's sessions, validated. */

@@ -1,16 +1,11 @@
 import type { z } from 'zod';
-import { commandResultSchema, commandTypeSchema } from '@voltmesh/ocpi';
-import { activeChargingProfileResultSchema, chargingProfileResultSchema, clearProfileResultSchema } from './charging-profile-schemas.js';
+import { activeChargingProfileResultSchema, chargingProfileResultSchema, clearProfileResultSchema, commandResultSchema, commandTypeSchema, isProfileCommand } from '@voltmesh/ocpi';
 
-/**
+/*
  * The command machinery (one Command store, sessions.command.v1, command_deliveries) carries
  * two OCPI modules: Commands (§10) and ChargingProfiles (§11), whose requests are Commands of
- * these three types (proto/voltmesh/sessions/v1/charging_profile_service.proto).
+ * the types in PROFILE_COMMAND_TYPES (proto/voltmesh/sessions/v1/charging_profile_service.proto).
  */
-export const PROFILE_COMMAND_TYPES = ['SET_CHARGING_PROFILE', 'GET_ACTIVE_CHARGING_PROFILE', 'CLEAR_PROFILE'] as const;
-export type ProfileCommandType = (typeof PROFILE_COMMAND_TYPES)[number];
-
-export const isProfileCommand = (type: string): type is ProfileCommandType => (PROFILE_COMMAND_TYPES as readonly string[]).includes(type);
 
 /** Which OCPI module a command type belongs to; undefined for a type neither knows. */
 export function moduleOfCommand(type: string): 'commands' | 'chargingprofiles' | undefined {

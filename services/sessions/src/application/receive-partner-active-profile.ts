@@ -3,7 +3,7 @@ import { parseJsonField } from '@voltmesh/ocpi';
 import type { chargingProfileService } from '@voltmesh/proto';
 import type { SessionStore } from '../adapters/session-store.js';
 import { learnProfile } from '../domain/active-profile.js';
-import { activeChargingProfileSchema } from '../domain/charging-profile.js';
+import { activeChargingProfileSchema } from '@voltmesh/ocpi';
 import { sessionKey } from '../domain/session.js';
 import type { ProfileWriter } from './profile-writer.js';
 import { requiredParty, requiredText } from './request-fields.js';

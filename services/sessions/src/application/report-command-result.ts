@@ -1,7 +1,8 @@
 import { failedPrecondition, invalidArgument } from '@voltmesh/errors';
 import { commandResultSchema, commandResultTypeSchema, objectId, zodErrorMessage, type CommandResult } from '@voltmesh/ocpi';
 import type { commandService } from '@voltmesh/proto';
-import { chargingProfileResultTypeSchema, profileReportResult } from '../domain/charging-profile.js';
+import { profileReportResult } from '../domain/charging-profile.js';
+import { chargingProfileResultTypeSchema } from '@voltmesh/ocpi';
 import { isProfileCommand } from '../domain/command.js';
 import { reportInboundResult } from '../domain/command-transitions.js';
 import type { CommandWriter, WriteResult } from './command-writer.js';

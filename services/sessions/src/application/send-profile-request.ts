@@ -4,7 +4,8 @@ import { formatOcpiDateTime, joinUrl, parseJsonField, zodErrorMessage } from '@v
 import type { chargingProfileService, common } from '@voltmesh/proto';
 import type { StoredCommand } from '../adapters/command-store.js';
 import type { SessionStore } from '../adapters/session-store.js';
-import { limitingProfileSchema, profileRequestSchemas } from '../domain/charging-profile.js';
+import { profileRequestSchemas } from '../domain/charging-profile.js';
+import { setChargingProfileSchema } from '@voltmesh/ocpi';
 import type { ProfileCommandType } from '../domain/command.js';
 import { newCommandRecord } from '../domain/command-fields.js';
 import { isFinal, sessionKey } from '../domain/session.js';
@@ -49,7 +50,7 @@ async function send(deps: SendProfileDeps, type: ProfileCommandType, cpoRef: com
 }
 
 export async function setChargingProfile(deps: SendProfileDeps, request: chargingProfileService.SetChargingProfileRequest): Promise<StoredCommand> {
-  const profile = parseJsonField(limitingProfileSchema, request.chargingProfileJson, 'charging_profile_json');
+  const profile = parseJsonField(setChargingProfileSchema.shape.charging_profile, request.chargingProfileJson, 'charging_profile_json');
   return send(deps, 'SET_CHARGING_PROFILE', request.cpo, request.sessionId, { charging_profile: profile });
 }
 

@@ -1,17 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  activeChargingProfileResultSchema,
-  activeChargingProfileSchema,
-  chargingProfileResponseTypeSchema,
-  decideProfileRequest,
-  hasAtMostOneDecimal,
-  holdsCpoSession,
-  limitingProfileSchema,
-  profileReportResult,
-  setChargingProfileSchema,
-  type ChargingProfileResponse,
-} from './charging-profile.js';
+import { decideProfileRequest, holdsCpoSession, profileReportResult } from './charging-profile.js';
+import { activeChargingProfileResultSchema, activeChargingProfileSchema, chargingProfileResponseTypeSchema, hasAtMostOneDecimal, setChargingProfileSchema, type ChargingProfileResponse } from '@voltmesh/ocpi';
 import type { CommandRecord } from './command.js';
 import { applyPartnerAnswer, type CommandOutcome, type PartnerAnswer } from './command-transitions.js';
 import { aCommand, aCpoSession, after, T0 } from './test-builders.js';
@@ -25,7 +15,7 @@ const profile = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 /** The first problem's path and message, or 'ok'. */
-const problemOf = (input: unknown, schema: { safeParse(value: unknown): { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } } } = limitingProfileSchema): string => {
+const problemOf = (input: unknown, schema: { safeParse(value: unknown): { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } } } = setChargingProfileSchema.shape.charging_profile): string => {
   const parsed = schema.safeParse(input);
   const issue = parsed.error?.issues[0];
   return parsed.success ? 'ok' : `${issue?.path.join('.')}: ${issue?.message}`;
@@ -35,7 +25,7 @@ describe('ChargingProfile validation', () => {
   test('a valid profile passes, optional fields absent or null, its DateTime normalised', () => {
     assert.equal(problemOf(profile()), 'ok');
     assert.equal(problemOf(profile({ start_date_time: null, duration: null, min_charging_rate: null })), 'ok');
-    const parsed = limitingProfileSchema.parse(profile({ start_date_time: '2026-05-10T10:00:00', duration: 3600, min_charging_rate: 1.5, charging_rate_unit: 'A' }));
+    const parsed = setChargingProfileSchema.shape.charging_profile.parse(profile({ start_date_time: '2026-05-10T10:00:00', duration: 3600, min_charging_rate: 1.5, charging_rate_unit: 'A' }));
     assert.equal(parsed.start_date_time, '2026-05-10T10:00:00.000Z');
     assert.deepEqual([parsed.duration, parsed.min_charging_rate, parsed.charging_rate_unit], [3600, 1.5, 'A']);
   });

@@ -1,5 +1,6 @@
 import { formatOcpiDateTime, type CommandResponse } from '@voltmesh/ocpi';
-import { PROFILE_RESPONSE_STATES, type ChargingProfileResponse } from './charging-profile.js';
+import { PROFILE_RESPONSE_STATES } from './charging-profile.js';
+import { type ChargingProfileResponse } from '@voltmesh/ocpi';
 import { TIMEOUT_RESULT_JSON, type CommandRecord, type CommandState } from './command.js';
 
 /**

@@ -1,7 +1,7 @@
 import { isAppError } from '@voltmesh/errors';
 import { invalidBody, objectId, OcpiError, OcpiStatus, type RoutingHeaders } from '@voltmesh/ocpi';
 import type { ChargingProfilesClient } from '../../adapters/charging-profiles-client.js';
-import { activeChargingProfileSchema } from '../../domain/charging-profile-schemas.js';
+import { activeChargingProfileSchema } from '@voltmesh/ocpi';
 import type { Caller } from '../partner-registers.js';
 import { requestingParty, type EmspScope } from '../senders/list-own.js';
 

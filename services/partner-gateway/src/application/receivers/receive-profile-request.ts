@@ -3,8 +3,8 @@ import { isAppError } from '@voltmesh/errors';
 import { invalidBody, objectId, OcpiError, OcpiStatus, ocpiUrl, type RoutingHeaders } from '@voltmesh/ocpi';
 import type { ChargingProfilesClient } from '../../adapters/charging-profiles-client.js';
 import type { Party } from '../../adapters/sessions-client.js';
-import { setChargingProfileSchema, type ChargingProfileResponse } from '../../domain/charging-profile-schemas.js';
-import type { ProfileCommandType } from '../../domain/command-kinds.js';
+import { setChargingProfileSchema, type ChargingProfileResponse } from '@voltmesh/ocpi';
+import type { ProfileCommandType } from '@voltmesh/ocpi';
 import type { Caller } from '../partner-registers.js';
 import { addressedOwnParty, requestingEmsp, type EmspScope } from '../senders/list-own.js';
 

@@ -1,7 +1,7 @@
 import { invalidArgument } from '@voltmesh/errors';
 import { joinUrl, parseJsonField } from '@voltmesh/ocpi';
 import type { chargingProfileService } from '@voltmesh/proto';
-import { activeChargingProfileSchema } from '../../domain/charging-profile-schemas.js';
+import { activeChargingProfileSchema } from '@voltmesh/ocpi';
 import type { Connection } from '../../domain/connection.js';
 import { pushVersion, type PushJob } from '../push/index.js';
 

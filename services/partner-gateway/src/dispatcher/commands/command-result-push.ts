@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { invalidArgument } from '@voltmesh/errors';
 import { ocpiUrl, parseJsonField, parseJsonText } from '@voltmesh/ocpi';
 import { commands } from '@voltmesh/proto';
-import { isProfileCommand, resultSchemaOf } from '../../domain/command-kinds.js';
+import { resultSchemaOf } from '../../domain/command-kinds.js';
+import { isProfileCommand } from '@voltmesh/ocpi';
 import { pushVersion, type PushJob } from '../push/index.js';
 
 /** Every command object carries its response_url; nothing else of it is needed here. */

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { commandResponseSchema, joinUrl, parseJsonText, zodErrorMessage } from '@voltmesh/ocpi';
 import type { commands } from '@voltmesh/proto';
-import { chargingProfileResponseSchema, clearProfileSchema, getActiveChargingProfileSchema, setChargingProfileSchema } from '../../domain/charging-profile-schemas.js';
+import { chargingProfileResponseSchema, clearProfileSchema, getActiveChargingProfileSchema, setChargingProfileSchema } from '@voltmesh/ocpi';
 import { moduleOfCommand } from '../../domain/command-kinds.js';
 
 /**

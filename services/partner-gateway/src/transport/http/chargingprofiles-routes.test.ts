@@ -11,7 +11,7 @@ import { IngressPublisher } from '../../adapters/ingress-publisher.js';
 import { RateLimiter } from '../../adapters/rate-limiter.js';
 import { refusedPartnerUrl } from '../../adapters/url-guard.js';
 import { receiveCommandResult } from '../../application/receivers/receive-command-result.js';
-import type { ChargingProfileResponse } from '../../domain/charging-profile-schemas.js';
+import type { ChargingProfileResponse } from '@voltmesh/ocpi';
 import { registerChargingProfileRoutes } from './chargingprofiles-routes.js';
 import { aPartner, authAs, ocpiTestApp } from './route-test-harness.js';
 

@@ -5,7 +5,7 @@ import type { RateLimiter } from '../../adapters/rate-limiter.js';
 import { receiveActiveProfile, type ActiveProfileReceiverDeps } from '../../application/receivers/receive-active-profile.js';
 import { receiveCommandResult, type CommandResultDeps } from '../../application/receivers/receive-command-result.js';
 import { receiveProfileRequest, type ProfileRequest, type ProfileRequestDeps } from '../../application/receivers/receive-profile-request.js';
-import type { ChargingProfileResponse } from '../../domain/charging-profile-schemas.js';
+import type { ChargingProfileResponse } from '@voltmesh/ocpi';
 import { callerOf } from './route-helpers.js';
 
 const sessionParams = z.object({ session_id: z.string() });

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { zodErrorMessage } from '@voltmesh/ocpi';
 import {
+  zodErrorMessage,
   activeChargingProfileResultSchema,
   activeChargingProfileSchema,
   chargingProfileResponseSchema,
   hasAtMostOneDecimal,
   setChargingProfileSchema,
-} from './charging-profile-schemas.js';
+} from '@voltmesh/ocpi';
 import { moduleOfCommand, resultSchemaOf } from './command-kinds.js';
 
 const profile = (overrides: Record<string, unknown> = {}) => ({

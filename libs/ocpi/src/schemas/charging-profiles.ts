@@ -1,11 +1,9 @@
 import { z } from 'zod';
-import { list, ocpiDateTime, ocpiUrl, optional } from '@voltmesh/ocpi';
+import { ocpiDateTime } from '../datetime.js';
+import { ocpiUrl, optional } from './common.js';
+import { list } from './types.js';
 
-/*
- * OCPI 2.2.1 §11 (ChargingProfiles) wire schemas, in the style of @voltmesh/ocpi's schemas.
- * They belong in libs/ocpi (schemas/charging-profiles.ts) beside the commands schemas; they
- * live here until that library takes them, so keep this file free of gateway imports.
- */
+/** OCPI 2.2.1 §11 (ChargingProfiles): requests, responses, results and the profiles themselves. */
 
 export const chargingRateUnitSchema = z.enum(['W', 'A']);
 export const chargingProfileResponseTypeSchema = z.enum(['ACCEPTED', 'NOT_SUPPORTED', 'REJECTED', 'TOO_OFTEN', 'UNKNOWN_SESSION']);
@@ -101,3 +99,8 @@ export type ActiveChargingProfile = z.output<typeof activeChargingProfileSchema>
 export type ChargingProfileResponse = z.output<typeof chargingProfileResponseSchema>;
 export type ChargingProfileResponseType = z.output<typeof chargingProfileResponseTypeSchema>;
 export type ChargingProfileResultType = z.output<typeof chargingProfileResultTypeSchema>;
+
+/** Charging-profile requests travel as commands of these types (SET, GET active, CLEAR). */
+export const PROFILE_COMMAND_TYPES = ['SET_CHARGING_PROFILE', 'GET_ACTIVE_CHARGING_PROFILE', 'CLEAR_PROFILE'] as const;
+export type ProfileCommandType = (typeof PROFILE_COMMAND_TYPES)[number];
+export const isProfileCommand = (type: string): type is ProfileCommandType => (PROFILE_COMMAND_TYPES as readonly string[]).includes(type);
