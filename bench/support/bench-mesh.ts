@@ -76,11 +76,11 @@ export const ms = (value: number): string => `${value.toFixed(1)} ms`;
 
 export const ocpiAuthorization = (token: string): string => `Token ${Buffer.from(token).toString('base64')}`;
 
-/** Waits until `check` holds, polling. */
-export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+/** Waits until `check` holds, polling every `pollMs`. */
+export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number, pollMs = 20): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }

@@ -20,10 +20,9 @@ import { SessionWriter } from './application/session-writer.js';
 import { startSweeper } from './application/sweeper.js';
 import type { SessionsConfig } from './config.js';
 import { chargingProfileServiceBinding } from './transport/charging-profile-service.js';
-import { followCommandChanges } from './transport/command-follower.js';
+import { followCommandChanges, followSessionChanges } from './transport/own-topic-follower.js';
 import { commandServiceBinding } from './transport/command-service.js';
 import { consumePartnerEvents } from './transport/partner-events-consumer.js';
-import { followSessionChanges } from './transport/session-follower.js';
 import { sessionServiceBinding } from './transport/session-service.js';
 
 /** Open WatchCommand streams, and WatchSessions streams, one replica serves at most (each). */
