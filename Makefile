@@ -5,7 +5,7 @@ TSX := node --import tsx
 # infra/install.sh may put pnpm here when corepack cannot provide it.
 export PATH := $(CURDIR)/.cache/pnpm/node_modules/.bin:$(PATH)
 
-.PHONY: install up down clean logs status test check proto proto-check typecheck lint demo bench chaos
+.PHONY: install up down clean logs status test check proto proto-check typecheck lint demo bench chaos k8s-check k8s-generate
 
 install:            ## pnpm, node modules, Kafka jars (Maven), FerretDB (Go); idempotent
 	@bash infra/install.sh
@@ -40,7 +40,13 @@ lint:
 
 check: install proto-check typecheck lint
 
-test: check         ## static checks, then unit + integration + e2e on real Kafka and FerretDB
+k8s-generate:       ## rewrite k8s/**/generated/ (KafkaTopics from allTopics(), PrometheusRules and dashboards from observability/)
+	@$(TSX) scripts/k8s/generate.ts
+
+k8s-check: install  ## generated k8s files current; kustomize build of every overlay, each object validated strictly offline
+	@$(TSX) scripts/k8s/check.ts
+
+test: check k8s-check ## static checks, then unit + integration + e2e on real Kafka and FerretDB
 	@$(TSX) test/run.ts
 
 demo: up           ## seed our CPO network, connect a simulated partner eMSP, run the charger simulator (Ctrl-C stops)

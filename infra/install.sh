@@ -65,3 +65,55 @@ if [ ! -x "$ferret_bin" ] || [ ! -f "$ferret_stamp" ] || [ "$(cat "$ferret_stamp
   rm -rf "$build"
   echo "$sum_sha" > "$ferret_stamp"
 fi
+
+# Kubernetes tooling for `make k8s-check` (all offline afterwards, under .cache/k8s/):
+# - kustomize, built with Go from the module proxy;
+# - JSON schemas of the Kubernetes API (strict: unknown fields are errors) from the
+#   kubernetes-validate wheel on PyPI (only the one version's folder is kept);
+# - the CRDs the manifests use, generated from their projects' own API types: Strimzi's
+#   (Kafka, KafkaNodePool, KafkaTopic) with Strimzi's CRD generator from Maven Central, the
+#   prometheus-operator's (ServiceMonitor, PrometheusRule) with controller-gen (Go).
+# Versions live here and in scripts/k8s/tools/ (go.mod, strimzi/pom.xml); a change rebuilds.
+kustomize_version=v5.8.1
+k8s_schema_pkg=kubernetes-validate==1.37.0
+k8s_schema_version=v1.34.0
+k8s_tools="$root/scripts/k8s/tools"
+k8s_cache="$cache/k8s"
+k8s_stamp="$k8s_cache/tools.sha"
+k8s_sha=$( { echo "$kustomize_version $k8s_schema_pkg $k8s_schema_version"; cat "$k8s_tools/go.mod" "$k8s_tools/go.sum" "$k8s_tools/strimzi/pom.xml"; } | sha256sum | cut -d' ' -f1)
+if [ ! -f "$k8s_stamp" ] || [ "$(cat "$k8s_stamp")" != "$k8s_sha" ] || [ ! -x "$k8s_cache/bin/kustomize" ]; then
+  need python3 "Python 3 with pip (e.g. apt-get install python3-pip)"
+  echo "voltmesh: installing the Kubernetes check tools (kustomize, API schemas, CRDs; a few minutes once)" >&2
+  rm -rf "$k8s_cache" && mkdir -p "$k8s_cache/bin" "$k8s_cache/crds/strimzi" "$k8s_cache/crds/monitoring" "$k8s_cache/schemas"
+  GOBIN="$k8s_cache/bin" GOFLAGS=-mod=mod go install "sigs.k8s.io/kustomize/kustomize/v5@$kustomize_version"
+  (cd "$k8s_tools" && GOBIN="$k8s_cache/bin" go install sigs.k8s.io/controller-tools/cmd/controller-gen \
+    && "$k8s_cache/bin/controller-gen" crd:crdVersions=v1,maxDescLen=0 \
+      paths=github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1 \
+      output:crd:dir="$k8s_cache/crds/monitoring")
+  wheel_dir="$k8s_cache/wheel"
+  python3 -m pip download --quiet --no-deps --only-binary=:all: -d "$wheel_dir" "$k8s_schema_pkg"
+  python3 - "$wheel_dir" "$k8s_cache/schemas/kubernetes" "$k8s_schema_version-local-strict" <<'PY'
+import pathlib, sys, zipfile
+wheel = next(pathlib.Path(sys.argv[1]).glob('*.whl'))
+prefix = f'kubernetes_validate/kubernetes-json-schema/{sys.argv[3]}/'
+out = pathlib.Path(sys.argv[2])
+out.mkdir(parents=True, exist_ok=True)
+with zipfile.ZipFile(wheel) as archive:
+    names = [name for name in archive.namelist() if name.startswith(prefix) and name.endswith('.json')]
+    if not names:
+        sys.exit(f'{wheel.name} has no {prefix}')
+    for name in names:
+        (out / name[len(prefix):]).write_bytes(archive.read(name))
+PY
+  rm -rf "$wheel_dir"
+  strimzi_libs="$k8s_cache/strimzi-libs"
+  mvn -q -B -Dstyle.color=never -f "$k8s_tools/strimzi/pom.xml" dependency:copy-dependencies \
+    -DoutputDirectory="$strimzi_libs" -DincludeScope=runtime
+  java -cp "$strimzi_libs/*" io.strimzi.crdgenerator.CrdGenerator --crd-api-version v1 \
+    --api-versions v1beta2 --storage-version v1beta2 --yaml \
+    "io.strimzi.api.kafka.model.kafka.Kafka=$k8s_cache/crds/strimzi/kafka.yaml" \
+    "io.strimzi.api.kafka.model.nodepool.KafkaNodePool=$k8s_cache/crds/strimzi/kafkanodepool.yaml" \
+    "io.strimzi.api.kafka.model.topic.KafkaTopic=$k8s_cache/crds/strimzi/kafkatopic.yaml" 2>/dev/null
+  rm -rf "$strimzi_libs"
+  echo "$k8s_sha" > "$k8s_stamp"
+fi

@@ -44,6 +44,7 @@ async function up(): Promise<void> {
   admin token:       ${relative(process.cwd(), secrets.adminTokenFile) || secrets.adminTokenFile}
   Kafka:             ${kafka.brokers.join(',')}
   MongoDB wire:      ${ferret.url}
+  metrics:           ${MESH_PROCESSES.map((process) => `${process.name} :${ports.metrics[process.name]}`).join(', ')}  (GET /metrics)
   logs:              make logs   (files in ${relative(process.cwd(), join(stateDir, 'logs'))}/)`);
 }
 

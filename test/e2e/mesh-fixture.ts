@@ -10,6 +10,8 @@ export interface RunningMesh {
   mongoUrl: string;
   kafkaBrokers: string[];
   grpcPorts: Record<MeshProcessName, number>;
+  /** Each process's Prometheus endpoint port (`http://127.0.0.1:<port>/metrics`). */
+  metricsPorts: Record<MeshProcessName, number>;
   stop(): Promise<void>;
 }
 
@@ -38,6 +40,7 @@ export async function startTestMesh(name: string, env: NodeJS.ProcessEnv = {}): 
     mongoUrl: infra.mongoUrl,
     kafkaBrokers: infra.kafkaBrokers,
     grpcPorts: ports.grpc,
+    metricsPorts: ports.metrics,
     stop: async () => void (await stopMesh(stateDir)),
   };
 }

@@ -42,6 +42,9 @@ export const runtimeEnv = {
   KAFKA_BROKERS: csv('127.0.0.1:9092'),
   MONGO_URL: z.string().default('mongodb://127.0.0.1:27027/'),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
+  /** Prometheus scrapes `http://METRICS_HOST:METRICS_PORT/metrics`. */
+  METRICS_HOST: z.string().default('0.0.0.0'),
+  METRICS_PORT: port(9464),
 };
 
 /** The settings of a process that serves gRPC and owns one Mongo database. */

@@ -7,3 +7,4 @@ export { checkGrpcHealth } from './health-client.js';
 export { callUnary } from './client.js';
 export { readListRequest, ownerOf } from './list-request.js';
 export type { ListRequestFilter, ListRequestPage } from './list-request.js';
+export { observedClient, observeClientCalls, observeServerMethods } from './observe.js';

@@ -1,6 +1,7 @@
 import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import type { Logger } from '@voltmesh/telemetry';
+import { observeServerMethods } from './observe.js';
 import { addReflection } from './reflection.js';
 
 export interface GrpcServiceBinding {
@@ -34,7 +35,9 @@ export async function startGrpcServer(options: {
   const health = new HealthImplementation(Object.fromEntries(names.map((name) => [name, 'NOT_SERVING' as const])));
   health.addToServer(server);
   addReflection(server);
-  for (const service of options.services) server.addService(service.definition, service.implementation);
+  for (const service of options.services) {
+    server.addService(service.definition, observeServerMethods(service.definition, service.implementation));
+  }
 
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (error, bound) =>

@@ -1,8 +1,10 @@
+import { context, propagation, SpanKind, trace, type Link } from '@opentelemetry/api';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { toAppError, type AppError } from '@voltmesh/errors';
-import type { Logger } from '@voltmesh/telemetry';
-import type { ConsumedEvent } from './consumer.js';
+import { secondsSince, type Logger } from '@voltmesh/telemetry';
+import { processDuration, processSpanAttributes, type ConsumedEvent } from './consumer.js';
 import { readEventMeta, readHeaders } from './headers.js';
+import { watchConsumerLag } from './lag.js';
 import type { EventPublisher } from './publisher.js';
 import { dlqTopicName, type TopicSpec } from './topics.js';
 
@@ -35,13 +37,18 @@ export async function runBatchConsumer(kafka: Kafka, options: BatchConsumerOptio
   let stopping = false;
 
   /** Runs until it succeeds (undefined) or fails for good (the error); retryable failures wait and retry. */
-  const withRetries = async (what: () => Promise<void>, heartbeat: () => Promise<void>): Promise<AppError | undefined> => {
+  const withRetries = async (topic: string, what: () => Promise<void>, heartbeat: () => Promise<void>): Promise<AppError | undefined> => {
     for (let attempt = 0; ; attempt += 1) {
+      const startedAt = performance.now();
+      const outcome = (name: 'ok' | 'retry' | 'dlq') =>
+        processDuration.record(secondsSince(startedAt), { consumer_group: options.groupId, topic, outcome: name });
       try {
         await what();
+        outcome('ok');
         return undefined;
       } catch (thrown) {
         const error = toAppError(thrown);
+        outcome(error.retryable ? 'retry' : 'dlq');
         if (!error.retryable) return error;
         if (stopping) throw error;
         const delay = Math.min(maxBackoffMs, 100 * 2 ** Math.min(attempt, 16)) * (0.5 + Math.random() / 2);
@@ -54,34 +61,51 @@ export async function runBatchConsumer(kafka: Kafka, options: BatchConsumerOptio
 
   await consumer.connect();
   await consumer.subscribe({ topics: options.topics.map((topic) => topic.name), fromBeginning: true });
+  const unwatchLag = watchConsumerLag(kafka, options.groupId, options.topics.map((topic) => topic.name), logger);
   await consumer.run({
     partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
     eachBatchAutoResolve: false,
     eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
       if (!isRunning() || isStale() || batch.messages.length === 0) return;
-      const events = batch.messages.map((message) => toEvent(batch.topic, batch.partition, message));
+      const { topic, partition, messages } = batch;
+      const events = messages.map((message) => toEvent(topic, partition, message));
       // A failed heartbeat (e.g. a rebalance starting) must never count as the handler failing.
       const beat = () => heartbeat().catch(() => undefined);
-      if (await withRetries(() => options.handleBatch(events, beat), heartbeat)) {
+      const handleAll = async (): Promise<void> => {
+        if (!(await withRetries(topic, () => options.handleBatch(events, beat), heartbeat))) {
+          resolveOffset(messages.at(-1)!.offset);
+          return;
+        }
         // Find the poison event(s): one at a time, each retried or sent to the DLQ on its own.
         for (const [index, event] of events.entries()) {
-          const error = await withRetries(() => options.handleBatch([event], beat), heartbeat);
+          const error = await withRetries(topic, () => options.handleBatch([event], beat), heartbeat);
           if (error) {
-            const message = batch.messages[index]!;
-            logger.error({ err: error, topic: batch.topic, partition: batch.partition, offset: event.offset }, 'moving message to DLQ');
+            const message = messages[index]!;
+            logger.error({ err: error, topic, partition, offset: event.offset }, 'moving message to DLQ');
             await options.publisher.forward(dlqTopicName(options.groupId), message.key, message.value, {
               ...readHeaders(message.headers),
               'dlq-error': error.message,
               'dlq-error-code': error.code,
-              'dlq-topic': batch.topic,
-              'dlq-partition': String(batch.partition),
+              'dlq-topic': topic,
+              'dlq-partition': String(partition),
               'dlq-offset': event.offset,
             });
           }
           resolveOffset(event.offset);
         }
-      } else {
-        resolveOffset(batch.messages.at(-1)!.offset);
+      };
+      // One process span per batch (messaging conventions): a child of the message's send when
+      // the batch holds one message, otherwise linked to each message's send.
+      const single = messages.length === 1 ? propagation.extract(context.active(), readHeaders(messages[0]!.headers)) : context.active();
+      const span = tracer.startSpan(`${topic} process`, {
+        kind: SpanKind.CONSUMER,
+        attributes: { ...processSpanAttributes(topic, options.groupId), 'messaging.batch.message_count': events.length },
+        links: messages.length === 1 ? [] : messages.slice(0, MAX_LINKS).flatMap((message) => linkTo(message)),
+      }, single);
+      try {
+        await context.with(trace.setSpan(single, span), handleAll);
+      } finally {
+        span.end();
       }
       await commitOffsetsIfNecessary();
       await heartbeat();
@@ -91,9 +115,19 @@ export async function runBatchConsumer(kafka: Kafka, options: BatchConsumerOptio
   return {
     async stop() {
       stopping = true;
+      unwatchLag();
       await consumer.disconnect();
     },
   };
+}
+
+const tracer = trace.getTracer('@voltmesh/kafka');
+/** Links kept per batch span; a full batch can hold thousands of messages. */
+const MAX_LINKS = 128;
+
+function linkTo(message: KafkaMessage): Link[] {
+  const linked = trace.getSpanContext(propagation.extract(context.active(), readHeaders(message.headers)));
+  return linked ? [{ context: linked }] : [];
 }
 
 function toEvent(topic: string, partition: number, message: KafkaMessage): ConsumedEvent {

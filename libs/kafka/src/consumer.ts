@@ -1,9 +1,10 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Consumer, Kafka } from 'kafkajs';
 import { toAppError } from '@voltmesh/errors';
-import type { Logger } from '@voltmesh/telemetry';
+import { durationHistogram, secondsSince, type Logger } from '@voltmesh/telemetry';
 import { readEventMeta, readHeaders, type EventMeta } from './headers.js';
 import type { EventPublisher } from './publisher.js';
+import { watchConsumerLag } from './lag.js';
 import { dlqTopicName, type TopicSpec } from './topics.js';
 
 export interface ConsumedEvent {
@@ -34,6 +35,22 @@ export interface RunningConsumer {
 
 const tracer = trace.getTracer('@voltmesh/kafka');
 
+/** What every process span says (messaging semantic conventions); shared with the batch consumer. */
+export function processSpanAttributes(topic: string, groupId: string): Record<string, string> {
+  return {
+    'messaging.system': 'kafka',
+    'messaging.operation.type': 'process',
+    'messaging.destination.name': topic,
+    'messaging.consumer.group.name': groupId,
+  };
+}
+
+/** Shared with the batch consumer: one histogram of handling time per group, topic and outcome. */
+export const processDuration = durationHistogram(
+  'kafka_consumer_process_duration_seconds',
+  'Handling of consumed messages (a batch for batch consumers): ok, retry (a retryable failure, tried again) or dlq',
+);
+
 /**
  * Runs a consumer group. Per message: retryable failures (AppError UNAVAILABLE, DEADLINE_EXCEEDED,
  * RESOURCE_EXHAUSTED) are retried with capped exponential backoff and jitter, never skipped;
@@ -48,6 +65,7 @@ export async function runConsumer(kafka: Kafka, options: ConsumerOptions): Promi
 
   await consumer.connect();
   await consumer.subscribe({ topics: options.topics.map((topic) => topic.name), fromBeginning: true });
+  const unwatchLag = watchConsumerLag(kafka, options.groupId, options.topics.map((topic) => topic.name), logger);
   await consumer.run({
     partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
     eachMessage: async ({ topic, partition, message, heartbeat }) => {
@@ -65,23 +83,22 @@ export async function runConsumer(kafka: Kafka, options: ConsumerOptions): Promi
         `${topic} process`,
         {
           kind: SpanKind.CONSUMER,
-          attributes: {
-            'messaging.system': 'kafka',
-            'messaging.operation.type': 'process',
-            'messaging.destination.name': topic,
-            'messaging.consumer.group.name': options.groupId,
-            'messaging.message.id': event.meta.id,
-          },
+          attributes: { ...processSpanAttributes(topic, options.groupId), 'messaging.message.id': event.meta.id },
         },
         parent,
         async (span) => {
           try {
             for (let attempt = 0; ; attempt += 1) {
+              const startedAt = performance.now();
+              const outcome = (name: 'ok' | 'retry' | 'dlq') =>
+                processDuration.record(secondsSince(startedAt), { consumer_group: options.groupId, topic, outcome: name });
               try {
                 await options.handle(event);
+                outcome('ok');
                 return;
               } catch (thrown) {
                 const error = toAppError(thrown);
+                outcome(error.retryable ? 'retry' : 'dlq');
                 if (!error.retryable) {
                   span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
                   logger.error({ err: error, topic, partition, offset: event.offset }, 'moving message to DLQ');
@@ -115,6 +132,7 @@ export async function runConsumer(kafka: Kafka, options: ConsumerOptions): Promi
   return {
     async stop() {
       stopping = true;
+      unwatchLag();
       await consumer.disconnect();
     },
   };

@@ -1,6 +1,7 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import { unavailable } from '@voltmesh/errors';
+import { durationHistogram, secondsSince } from '@voltmesh/telemetry';
 import { EventHeader } from './headers.js';
 import type { TopicSpec } from './topics.js';
 import { uuidv7 } from './uuidv7.js';
@@ -26,6 +27,9 @@ interface Pending {
   resolve: () => void;
   reject: (error: unknown) => void;
 }
+
+/** From publish() to the broker's acks=all answer (batching included). */
+const publishDuration = durationHistogram('kafka_producer_publish_duration_seconds', 'Events published, until every in-sync replica has them');
 
 /** Most messages folded into one produce request. */
 const MAX_BATCH = 500;
@@ -85,10 +89,13 @@ export class EventPublisher {
         if (event.partner) headers[EventHeader.partner] = event.partner;
         if (event.correlationId) headers[EventHeader.correlationId] = event.correlationId;
         propagation.inject(context.active(), headers);
+        const startedAt = performance.now();
         try {
           await this.enqueue(event.topic.name, { key: event.key, value: Buffer.from(event.value), headers });
+          publishDuration.record(secondsSince(startedAt), { topic: event.topic.name, outcome: 'ok' });
           return { id };
         } catch (error) {
+          publishDuration.record(secondsSince(startedAt), { topic: event.topic.name, outcome: 'error' });
           span.setStatus({ code: SpanStatusCode.ERROR });
           throw unavailable(`could not publish to ${event.topic.name}`, error);
         } finally {

@@ -1,5 +1,6 @@
 import { MongoClient, MongoServerError, type Db } from 'mongodb';
 import { AppError, unavailable } from '@voltmesh/errors';
+import { traceCommands } from './command-spans.js';
 
 export interface MongoHandle {
   client: MongoClient;
@@ -20,7 +21,10 @@ export async function connectMongo(url: string, dbName: string): Promise<MongoHa
     // An absent optional field stays absent: stored as null it would come back as a value.
     ignoreUndefined: true,
     appName: dbName,
+    // Command events feed the per-command trace spans.
+    monitorCommands: true,
   });
+  traceCommands(client);
   try {
     await client.connect();
     const db = client.db(dbName);

@@ -9,6 +9,8 @@ import { runProcess, type Logger, type Stoppable } from '@voltmesh/telemetry';
 export interface ServiceRuntimeConfig {
   LOG_LEVEL: string;
   SHUTDOWN_TIMEOUT_MS: number;
+  METRICS_HOST: string;
+  METRICS_PORT: number;
   KAFKA_BROKERS: string[];
   MONGO_URL: string;
   MONGO_DB: string;
@@ -44,6 +46,7 @@ export async function runService(
     service: name,
     logLevel: config.LOG_LEVEL,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    metrics: { host: config.METRICS_HOST, port: config.METRICS_PORT },
     async start(logger) {
       const mongo = await connectMongo(config.MONGO_URL, config.MONGO_DB);
       const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: name }, logger);

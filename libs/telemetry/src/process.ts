@@ -1,5 +1,6 @@
+import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { createLogger, type Logger } from './logger.js';
-import { startTelemetry } from './sdk.js';
+import { startTelemetry, type MetricsEndpoint } from './sdk.js';
 
 export interface Stoppable {
   /** Stop intake, drain in-flight work, commit, close connections. */
@@ -10,6 +11,8 @@ export interface ProcessOptions {
   service: string;
   logLevel: string;
   shutdownTimeoutMs: number;
+  /** Where Prometheus scrapes this process; none when absent. */
+  metrics?: MetricsEndpoint;
   start: (logger: Logger) => Promise<Stoppable>;
 }
 
@@ -18,8 +21,19 @@ export interface ProcessOptions {
  * service, then a graceful stop on SIGTERM/SIGINT bounded by a timeout. A failed start exits 1.
  */
 export async function runProcess(options: ProcessOptions): Promise<void> {
-  const telemetry = startTelemetry();
   const logger = createLogger(options.service, options.logLevel);
+  // The SDK's own warnings (an exporter that cannot reach its collector, a metrics port in use).
+  diag.setLogger(
+    {
+      error: (message, ...args) => logger.error({ otel: args }, message),
+      warn: (message, ...args) => logger.warn({ otel: args }, message),
+      info: () => undefined,
+      debug: () => undefined,
+      verbose: () => undefined,
+    },
+    DiagLogLevel.WARN,
+  );
+  const telemetry = startTelemetry(process.env, options.metrics);
   let running: Stoppable;
   try {
     running = await options.start(logger);

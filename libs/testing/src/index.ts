@@ -22,3 +22,5 @@ export type { SimPartner, SimPartnerOptions, SimResult, SimBehaviour } from './s
 export { startServiceInProcess } from './service-in-process.js';
 export { grpcCall, grpcError } from './grpc-calls.js';
 export type { InProcessService } from './service-in-process.js';
+export { startOtlpReceiver } from './telemetry/otlp-receiver.js';
+export type { OtlpReceiver, ReceivedSpan } from './telemetry/otlp-receiver.js';

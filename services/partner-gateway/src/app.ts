@@ -40,7 +40,7 @@ import { registerSessionRoutes } from './transport/http/sessions-routes.js';
 import { registerCdrRoutes } from './transport/http/cdrs-routes.js';
 import { registerPendingModuleRoutes } from './transport/http/modules-routes.js';
 import { registerOcpiConventions } from './transport/http/ocpi-conventions.js';
-import { registerRequestSpans } from './transport/http/request-span.js';
+import { registerRequestTelemetry } from './transport/http/request-telemetry.js';
 import { registerVersionsRoutes } from './transport/http/versions-routes.js';
 import { partnerServiceBinding } from './transport/grpc/partner-service.js';
 
@@ -95,7 +95,7 @@ export function buildGateway(deps: GatewayDeps): Gateway {
     trustProxy: config.TRUST_PROXY,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
   });
-  registerRequestSpans(ocpi);
+  registerRequestTelemetry(ocpi, 'ocpi');
   registerOcpiConventions(ocpi, { store, tokens, logger });
   registerVersionsRoutes(ocpi, platform);
   registerCredentialsRoutes(ocpi, context);
@@ -173,6 +173,7 @@ export function buildGateway(deps: GatewayDeps): Gateway {
   registerPendingModuleRoutes(ocpi);
 
   const admin = Fastify({ loggerInstance: httpLogger(logger, 'admin-http'), disableRequestLogging: true, bodyLimit: 65_536 });
+  registerRequestTelemetry(admin, 'admin');
   registerAdminRoutes(admin, context, config.ADMIN_TOKEN, logger, { requestSync: deps.requestSync, hubClientInfo });
 
   const realTime = { reach, partners: context.partners, defaultTimeoutMs: config.RTA_TIMEOUT_MS, logger: logger.child({ component: 'real-time-authorization' }) };

@@ -16,6 +16,7 @@ import { consumeOwnChanges } from './dispatcher/own-changes/consume-own-changes.
 import { consumeSessionsAndCdrs } from './dispatcher/own-changes/consume-sessions-cdrs.js';
 import { httpPageFetcher, PullStateStore, PullSync } from './dispatcher/pull/index.js';
 import { MongoPushOutbox, PushEngine } from './dispatcher/push/index.js';
+import { reportBacklog } from './dispatcher/push/backlog-gauges.js';
 import { consumeCommands } from './dispatcher/commands/consume-commands.js';
 import { consumeActiveProfiles } from './dispatcher/charging-profiles/consume-active-profiles.js';
 import { CommandDeliveries } from './adapters/command-deliveries.js';
@@ -103,6 +104,7 @@ await runService('dispatcher', config, async ({ db, kafka, publisher, logger }) 
         },
       });
       engine.start();
+      const stopBacklogGauges = reportBacklog(engine, logger);
       await hubs.load();
       hubs.start(HUB_REACH_RELOAD_MS);
       const ownChanges = await consumeOwnChanges({ kafka, engine, directory, publisher, logger });
@@ -136,6 +138,7 @@ await runService('dispatcher', config, async ({ db, kafka, publisher, logger }) 
           hubs.stop();
           await pull.stop();
           await Promise.all([...ownChanges, ...sessionsAndCdrs, commandDispatch, activeProfiles].map((running) => running.stop()));
+          stopBacklogGauges();
           await engine.stop();
           await consumer.stop();
         },

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { freePort } from '../infra/ports.js';
+import { freePorts } from '../infra/ports.js';
 
 /** The seven processes of the mesh, each a Node entry file run with tsx. */
 export const MESH_PROCESSES = [
@@ -24,6 +24,8 @@ export interface MeshPorts {
   http: number;
   admin: number;
   grpc: Record<MeshProcessName, number>;
+  /** Each process's Prometheus endpoint (`/metrics`). */
+  metrics: Record<MeshProcessName, number>;
 }
 
 /** `make up` ports; every one can be overridden with the matching VOLTMESH_* variable. */
@@ -48,14 +50,24 @@ export function defaultPorts(env: NodeJS.ProcessEnv = process.env): MeshPorts {
       tariffs: pick('VOLTMESH_TARIFFS_GRPC_PORT', 50054),
       billing: pick('VOLTMESH_BILLING_GRPC_PORT', 50055),
     },
+    // 9461… in MESH_PROCESSES order; VOLTMESH_METRICS_PORT_BASE moves the whole block.
+    metrics: Object.fromEntries(
+      MESH_PROCESSES.map((process, index) => [process.name, pick('VOLTMESH_METRICS_PORT_BASE', 9460) + 1 + index]),
+    ) as Record<MeshProcessName, number>,
   };
 }
 
 /** Free ports for a test run, so it never collides with `make up` or another run. */
 export async function randomMeshPorts(): Promise<Omit<MeshPorts, 'kafka' | 'kafkaController' | 'mongo' | 'mongoDebug'>> {
+  const free = await freePorts(2 + MESH_PROCESSES.length * 2);
+  const take = () => free.pop()!;
   const grpc = {} as Record<MeshProcessName, number>;
-  for (const process of MESH_PROCESSES) grpc[process.name] = await freePort();
-  return { http: await freePort(), admin: await freePort(), grpc };
+  const metrics = {} as Record<MeshProcessName, number>;
+  for (const process of MESH_PROCESSES) {
+    grpc[process.name] = take();
+    metrics[process.name] = take();
+  }
+  return { http: take(), admin: take(), grpc, metrics };
 }
 
 export interface MeshSecrets {

@@ -6,7 +6,7 @@ import { MESH_PROCESSES, type MeshPorts, type MeshProcessName, type MeshSecrets 
 
 export interface MeshOptions {
   stateDir: string;
-  ports: Pick<MeshPorts, 'http' | 'admin' | 'grpc'>;
+  ports: Pick<MeshPorts, 'http' | 'admin' | 'grpc' | 'metrics'>;
   kafkaBrokers: string[];
   mongoUrl: string;
   secrets: MeshSecrets;
@@ -42,6 +42,8 @@ function processEnv(name: MeshProcessName, database: string, options: MeshOption
     MONGO_URL: options.mongoUrl,
     MONGO_DB: `${options.databasePrefix ?? 'voltmesh'}_${database}`,
     GRPC_PORT: String(options.ports.grpc[name]),
+    METRICS_HOST: '127.0.0.1',
+    METRICS_PORT: String(options.ports.metrics[name]),
     TOKEN_ENCRYPTION_KEY: options.secrets.tokenEncryptionKey,
     // Where each domain service listens, for the processes that call it.
     LOCATIONS_GRPC_ADDRESS: `127.0.0.1:${options.ports.grpc.locations}`,

@@ -1,5 +1,5 @@
 import { credentials } from '@grpc/grpc-js';
-import { callUnary } from '@voltmesh/grpc';
+import { callUnary, observedClient } from '@voltmesh/grpc';
 import { authorizationInfoSchema, zodErrorMessage, type LocationReferences } from '@voltmesh/ocpi';
 import { partnerService } from '@voltmesh/proto';
 import type { EmspOutcome } from '../domain/cpo-decision.js';
@@ -38,7 +38,7 @@ export class GatewayEmspAuthorizer implements EmspAuthorizer {
     /** The partner's whole budget; our deadline on the gateway call. */
     private readonly timeoutMs: number,
   ) {
-    this.client = new partnerService.PartnerServiceClient(address, credentials.createInsecure());
+    this.client = new partnerService.PartnerServiceClient(address, credentials.createInsecure(), observedClient);
   }
 
   async ask(question: EmspQuestion): Promise<EmspReply> {

@@ -1,6 +1,6 @@
 import { credentials } from '@grpc/grpc-js';
 import { unavailable } from '@voltmesh/errors';
-import { callUnary } from '@voltmesh/grpc';
+import { callUnary, observedClient } from '@voltmesh/grpc';
 import { partners, partnerService } from '@voltmesh/proto';
 import type { PartnerConnections } from '../application/ports.js';
 import type { PartnerConnectionInfo } from '../domain/settlement.js';
@@ -25,7 +25,7 @@ export class PartnerClient implements PartnerConnections {
     address: string,
     private readonly deadlineMs: number,
   ) {
-    this.client = new partnerService.PartnerServiceClient(address, credentials.createInsecure());
+    this.client = new partnerService.PartnerServiceClient(address, credentials.createInsecure(), observedClient);
   }
 
   async listConnections(): Promise<PartnerConnectionInfo[]> {

@@ -1,6 +1,6 @@
 import { credentials } from '@grpc/grpc-js';
 import { internal } from '@voltmesh/errors';
-import { callUnary } from '@voltmesh/grpc';
+import { callUnary, observedClient } from '@voltmesh/grpc';
 import { tariffService } from '@voltmesh/proto';
 import type { CdrPricing, PricingSource } from '../application/ports.js';
 import { parseDecimal } from '../domain/decimal.js';
@@ -19,7 +19,7 @@ export class TariffClient implements CdrPricing {
     address: string,
     private readonly deadlineMs: number,
   ) {
-    this.client = new tariffService.TariffServiceClient(address, credentials.createInsecure());
+    this.client = new tariffService.TariffServiceClient(address, credentials.createInsecure(), observedClient);
   }
 
   async priceCdr(source: PricingSource, cdrJson: string): Promise<PricingRecord> {

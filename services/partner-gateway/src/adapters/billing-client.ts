@@ -1,6 +1,6 @@
 import { credentials } from '@grpc/grpc-js';
 import { AppError, internal } from '@voltmesh/errors';
-import { callUnary } from '@voltmesh/grpc';
+import { callUnary, observedClient } from '@voltmesh/grpc';
 import { cdrSchema, parseJsonField, type Cdr } from '@voltmesh/ocpi';
 import { billingService, cdrs } from '@voltmesh/proto';
 import type { Party } from './sessions-client.js';
@@ -35,7 +35,7 @@ export class BillingClient {
     address: string,
     private readonly deadlineMs: number,
   ) {
-    this.client = new billingService.BillingServiceClient(address, credentials.createInsecure());
+    this.client = new billingService.BillingServiceClient(address, credentials.createInsecure(), observedClient);
   }
 
   /**

@@ -1,6 +1,6 @@
 import { credentials } from '@grpc/grpc-js';
 import { internal } from '@voltmesh/errors';
-import { callUnary } from '@voltmesh/grpc';
+import { callUnary, observedClient } from '@voltmesh/grpc';
 import { parseJsonField } from '@voltmesh/ocpi';
 import { chargingProfileService } from '@voltmesh/proto';
 import { chargingProfileResponseSchema, type ActiveChargingProfile, type ChargingProfileResponse } from '@voltmesh/ocpi';
@@ -39,7 +39,7 @@ export class ChargingProfilesClient {
     address: string,
     private readonly deadlineMs: number,
   ) {
-    this.client = new chargingProfileService.ChargingProfileServiceClient(address, credentials.createInsecure());
+    this.client = new chargingProfileService.ChargingProfileServiceClient(address, credentials.createInsecure(), observedClient);
   }
 
   /** Hands a partner eMSP's profile request to our CPO; answers the ChargingProfileResponse once it is stored. */

@@ -1,6 +1,6 @@
 import { credentials } from '@grpc/grpc-js';
 import { internal } from '@voltmesh/errors';
-import { callUnary } from '@voltmesh/grpc';
+import { callUnary, observedClient } from '@voltmesh/grpc';
 import { commandResponseSchema, parseJsonField, type CommandResponse } from '@voltmesh/ocpi';
 import { commandService } from '@voltmesh/proto';
 
@@ -12,7 +12,7 @@ export class CommandsClient {
     address: string,
     private readonly deadlineMs: number,
   ) {
-    this.client = new commandService.CommandServiceClient(address, credentials.createInsecure());
+    this.client = new commandService.CommandServiceClient(address, credentials.createInsecure(), observedClient);
   }
 
   /** Hands a partner eMSP's command to our CPO; answers the CommandResponse once it is stored. */

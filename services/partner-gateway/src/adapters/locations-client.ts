@@ -1,6 +1,6 @@
 import { credentials } from '@grpc/grpc-js';
 import { AppError, internal } from '@voltmesh/errors';
-import { callUnary } from '@voltmesh/grpc';
+import { callUnary, observedClient } from '@voltmesh/grpc';
 import { locationSchema, parseJsonField, type Location } from '@voltmesh/ocpi';
 import { locationService, objects, type locations } from '@voltmesh/proto';
 
@@ -18,7 +18,7 @@ export class LocationsClient {
     address: string,
     private readonly deadlineMs: number,
   ) {
-    this.client = new locationService.LocationServiceClient(address, credentials.createInsecure());
+    this.client = new locationService.LocationServiceClient(address, credentials.createInsecure(), observedClient);
   }
 
   async get(countryCode: string, partyId: string, id: string): Promise<Location | undefined> {

@@ -4,6 +4,7 @@ import { AppError } from '@voltmesh/errors';
 import { encodeAuthorizationHeader, OcpiHeader, ocpiEnvelopeSchema, zodErrorMessage, type RoutingHeaders } from '@voltmesh/ocpi';
 import type { Logger } from '@voltmesh/telemetry';
 import type { AuthMode } from '../domain/connection.js';
+import { observePartnerCall } from './partner-telemetry.js';
 
 export interface PartnerRequest<T> {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -22,6 +23,10 @@ export interface PartnerRequest<T> {
   signal?: AbortSignal;
   /** This call's deadline, instead of the client's default. */
   timeoutMs?: number;
+  /** The partner's connection id, for the call's span and metrics (absent before a connection exists). */
+  partner?: string;
+  /** The OCPI module called, for the span's name and the failure metrics. */
+  module?: string;
 }
 
 export interface PartnerResponse<T> {
@@ -68,7 +73,11 @@ export class PartnerClient {
     private readonly logger: Logger,
   ) {}
 
-  async call<T>(request: PartnerRequest<T>): Promise<PartnerResponse<T | undefined>> {
+  call<T>(request: PartnerRequest<T>): Promise<PartnerResponse<T | undefined>> {
+    return observePartnerCall(request, () => this.callUntraced(request));
+  }
+
+  private async callUntraced<T>(request: PartnerRequest<T>): Promise<PartnerResponse<T | undefined>> {
     const requestId = request.requestId ?? randomUUID();
     const headers: Record<string, string> = {
       authorization: encodeAuthorizationHeader(request.token, request.authMode),

@@ -1,6 +1,6 @@
 import { credentials } from '@grpc/grpc-js';
 import { AppError, internal } from '@voltmesh/errors';
-import { callUnary } from '@voltmesh/grpc';
+import { callUnary, observedClient } from '@voltmesh/grpc';
 import { chargingPreferencesResponseSchema, parseJsonField, sessionSchema, type ChargingPreferences, type Session } from '@voltmesh/ocpi';
 import { sessions, sessionService } from '@voltmesh/proto';
 
@@ -41,7 +41,7 @@ export class SessionsClient {
     address: string,
     private readonly deadlineMs: number,
   ) {
-    this.client = new sessionService.SessionServiceClient(address, credentials.createInsecure());
+    this.client = new sessionService.SessionServiceClient(address, credentials.createInsecure(), observedClient);
   }
 
   /** One session, or undefined when the service does not know it. */

@@ -1,6 +1,6 @@
 import { credentials } from '@grpc/grpc-js';
 import { AppError, internal } from '@voltmesh/errors';
-import { callUnary } from '@voltmesh/grpc';
+import { callUnary, observedClient } from '@voltmesh/grpc';
 import { tariffSchema, parseJsonField, type Tariff } from '@voltmesh/ocpi';
 import { objects, tariffService, type tariffs } from '@voltmesh/proto';
 
@@ -18,7 +18,7 @@ export class TariffsClient {
     address: string,
     private readonly deadlineMs: number,
   ) {
-    this.client = new tariffService.TariffServiceClient(address, credentials.createInsecure());
+    this.client = new tariffService.TariffServiceClient(address, credentials.createInsecure(), observedClient);
   }
 
   async get(countryCode: string, partyId: string, id: string): Promise<Tariff | undefined> {

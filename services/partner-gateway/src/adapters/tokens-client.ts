@@ -1,6 +1,6 @@
 import { credentials } from '@grpc/grpc-js';
 import { AppError, internal } from '@voltmesh/errors';
-import { callUnary } from '@voltmesh/grpc';
+import { callUnary, observedClient } from '@voltmesh/grpc';
 import { authorizationInfoSchema, parseJsonField, tokenSchema, type AuthorizationInfo, type Token } from '@voltmesh/ocpi';
 import { objects, tokenService, type tokens } from '@voltmesh/proto';
 
@@ -19,7 +19,7 @@ export class TokensClient {
     address: string,
     private readonly deadlineMs: number,
   ) {
-    this.client = new tokenService.TokenServiceClient(address, credentials.createInsecure());
+    this.client = new tokenService.TokenServiceClient(address, credentials.createInsecure(), observedClient);
   }
 
   async get(countryCode: string, partyId: string, uid: string, type: string): Promise<StoredToken | undefined> {

@@ -52,6 +52,8 @@ export async function authorizeAtPartner(deps: AuthorizeAtPartnerDeps, request: 
       body,
       data: authorizationInfoSchema,
       timeoutMs,
+      partner: id,
+      module: 'tokens',
       routing: {
         ...(request.requester?.countryCode ? { fromCountryCode: request.requester.countryCode, fromPartyId: request.requester.partyId } : {}),
         toCountryCode: party.countryCode,

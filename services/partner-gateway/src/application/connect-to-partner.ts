@@ -5,6 +5,7 @@ import { mintCredentialsToken } from '../adapters/token-cipher.js';
 import type { AuthMode, Connection, PartnerEndpoint } from '../domain/connection.js';
 import { ownCredentials } from '../domain/own-credentials.js';
 import type { GatewayContext } from './context.js';
+import { countHandshakeFailure } from '../adapters/partner-telemetry.js';
 import { discoverPartner } from './discover-partner.js';
 import { assertPartiesAvailable, toPartnerRoles } from './partner-roles.js';
 
@@ -38,13 +39,14 @@ export async function connectToPartner(context: GatewayContext, request: Connect
   let registeredAt: { credentialsUrl: string; token: string } | undefined;
   try {
     const discovered = await discoverPartner(context, {
+      partner: id,
       versionsUrl: request.versionsUrl,
       token: request.tokenA,
       authMode: request.authMode,
       correlationId,
     });
     const credentialsUrl = credentialsEndpoint(discovered.endpoints);
-    const answer = await postCredentials(context, request, credentialsUrl, inboundToken, correlationId);
+    const answer = await postCredentials(context, request, credentialsUrl, inboundToken, correlationId, id);
     registeredAt = { credentialsUrl, token: answer.token };
     const roles = toPartnerRoles(answer.roles);
     await assertPartiesAvailable(context, roles, id);
@@ -58,6 +60,7 @@ export async function connectToPartner(context: GatewayContext, request: Connect
     context.logger.info({ connection_id: id, version: discovered.version }, 'registered with partner');
     return connection;
   } catch (error) {
+    countHandshakeFailure(id);
     await context.store.deletePending(id);
     if (registeredAt) await unregisterAtPartner(context, registeredAt.credentialsUrl, registeredAt.token, request.authMode);
     throw error;
@@ -70,6 +73,7 @@ async function postCredentials(
   credentialsUrl: string,
   inboundToken: string,
   correlationId: string,
+  partner: string,
 ) {
   try {
     const response = await context.partners.call({
@@ -80,6 +84,8 @@ async function postCredentials(
       body: ownCredentials(context.platform, inboundToken),
       data: credentialsSchema,
       correlationId,
+      partner,
+      module: 'credentials',
     });
     if (response.statusCode !== OcpiStatus.SUCCESS || response.data === undefined) {
       throw new OcpiError(

@@ -18,9 +18,10 @@ export interface DiscoveredPlatform {
  */
 export async function discoverPartner(
   context: GatewayContext,
-  input: { versionsUrl: string; token: string; authMode: AuthMode; requiredVersion?: string; correlationId?: string },
+  input: { versionsUrl: string; token: string; authMode: AuthMode; requiredVersion?: string; correlationId?: string; partner?: string },
 ): Promise<DiscoveredPlatform> {
   const versions = await callPartner(context, 'versions', {
+    ...(input.partner ? { partner: input.partner } : {}),
     url: input.versionsUrl,
     token: input.token,
     authMode: input.authMode,
@@ -39,6 +40,7 @@ export async function discoverPartner(
   }
   const detailsUrl = versions.find((entry) => entry.version === version)!.url;
   const details = await callPartner(context, 'version details', {
+    ...(input.partner ? { partner: input.partner } : {}),
     url: detailsUrl,
     token: input.token,
     authMode: input.authMode,
@@ -59,10 +61,10 @@ export async function discoverPartner(
 async function callPartner<T>(
   context: GatewayContext,
   what: string,
-  request: { url: string; token: string; authMode: AuthMode; data: z.ZodType<T>; correlationId?: string },
+  request: { url: string; token: string; authMode: AuthMode; data: z.ZodType<T>; correlationId?: string; partner?: string },
 ): Promise<T> {
   try {
-    const response = await context.partners.call({ method: 'GET', ...request });
+    const response = await context.partners.call({ method: 'GET', module: what === 'versions' ? 'versions' : 'version-details', ...request });
     if (response.statusCode !== OcpiStatus.SUCCESS || response.data === undefined) {
       throw new OcpiError(
         OcpiStatus.UNABLE_TO_USE_CLIENT_API,

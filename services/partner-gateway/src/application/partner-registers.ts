@@ -4,6 +4,7 @@ import type { Connection } from '../domain/connection.js';
 import { ownCredentials } from '../domain/own-credentials.js';
 import { SUPPORTED_VERSIONS } from '../domain/versions.js';
 import type { GatewayContext } from './context.js';
+import { countHandshakeFailure } from '../adapters/partner-telemetry.js';
 import { discoverPartner } from './discover-partner.js';
 import { assertPartiesAvailable, toPartnerRoles } from './partner-roles.js';
 
@@ -44,9 +45,20 @@ async function storeRegistration(
   expectedState: 'PENDING' | 'REGISTERED',
 ): Promise<Credentials> {
   const { connection } = caller;
+  try {
+    return await handshake(context, caller, body, expectedState);
+  } catch (error) {
+    countHandshakeFailure(connection.id);
+    throw error;
+  }
+}
+
+async function handshake(context: GatewayContext, caller: Caller, body: Credentials, expectedState: 'PENDING' | 'REGISTERED'): Promise<Credentials> {
+  const { connection } = caller;
   const roles = toPartnerRoles(body.roles);
   await assertPartiesAvailable(context, roles, connection.id);
   const discovered = await discoverPartner(context, {
+    partner: connection.id,
     versionsUrl: body.url,
     token: body.token,
     authMode: connection.authMode,

@@ -1,5 +1,5 @@
 import { credentials } from '@grpc/grpc-js';
-import { callUnary } from '@voltmesh/grpc';
+import { callUnary, observedClient } from '@voltmesh/grpc';
 import { locationService } from '@voltmesh/proto';
 import type { PendingEvseStatus } from '../domain/reservation.js';
 
@@ -11,7 +11,7 @@ export class EvseStatusClient {
     address: string,
     private readonly deadlineMs: number,
   ) {
-    this.client = new locationService.LocationServiceClient(address, credentials.createInsecure());
+    this.client = new locationService.LocationServiceClient(address, credentials.createInsecure(), observedClient);
   }
 
   async report(status: PendingEvseStatus): Promise<void> {

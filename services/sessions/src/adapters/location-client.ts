@@ -1,6 +1,6 @@
 import { credentials } from '@grpc/grpc-js';
 import { AppError, internal } from '@voltmesh/errors';
-import { callUnary } from '@voltmesh/grpc';
+import { callUnary, observedClient } from '@voltmesh/grpc';
 import { locationSchema, parseJsonField, type Location } from '@voltmesh/ocpi';
 import { locationService } from '@voltmesh/proto';
 import type { Party } from '../domain/command.js';
@@ -13,7 +13,7 @@ export class LocationClient {
     address: string,
     private readonly deadlineMs: number,
   ) {
-    this.client = new locationService.LocationServiceClient(address, credentials.createInsecure());
+    this.client = new locationService.LocationServiceClient(address, credentials.createInsecure(), observedClient);
   }
 
   /** The location as its OCPI object; undefined when the service holds none. Other failures pass through. */

@@ -1,6 +1,6 @@
 import { credentials } from '@grpc/grpc-js';
 import { AppError, internal } from '@voltmesh/errors';
-import { callUnary } from '@voltmesh/grpc';
+import { callUnary, observedClient } from '@voltmesh/grpc';
 import { parseJsonField, tariffSchema, type Tariff } from '@voltmesh/ocpi';
 import { tariffService } from '@voltmesh/proto';
 import type { Party } from '../domain/command.js';
@@ -19,7 +19,7 @@ export class TariffClient {
     address: string,
     private readonly deadlineMs: number,
   ) {
-    this.client = new tariffService.TariffServiceClient(address, credentials.createInsecure());
+    this.client = new tariffService.TariffServiceClient(address, credentials.createInsecure(), observedClient);
   }
 
   /** Undefined when the service holds no such tariff (or it was deleted). Other failures pass through. */

@@ -1,6 +1,6 @@
 import { credentials } from '@grpc/grpc-js';
 import { AppError, failedPrecondition, internal } from '@voltmesh/errors';
-import { callUnary } from '@voltmesh/grpc';
+import { callUnary, observedClient } from '@voltmesh/grpc';
 import { parseJsonField, tokenSchema, zodErrorMessage, type Token } from '@voltmesh/ocpi';
 import { objects, tokenService } from '@voltmesh/proto';
 import type { Party } from '../domain/command.js';
@@ -13,7 +13,7 @@ export class TokenClient {
     address: string,
     private readonly deadlineMs: number,
   ) {
-    this.client = new tokenService.TokenServiceClient(address, credentials.createInsecure());
+    this.client = new tokenService.TokenServiceClient(address, credentials.createInsecure(), observedClient);
   }
 
   /**

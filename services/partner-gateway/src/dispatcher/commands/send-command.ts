@@ -1,6 +1,7 @@
 import type { commands } from '@voltmesh/proto';
 import type { Logger } from '@voltmesh/telemetry';
 import type { CommandDeliveries } from '../../adapters/command-deliveries.js';
+import { countDeliveryFailure } from '../../adapters/partner-telemetry.js';
 import { PartnerCallError, type PartnerClient } from '../../adapters/partner-client.js';
 import type { PartnerAddress, PartnerReach } from '../../application/partner-reach.js';
 import { outboundRequest, outboundUrl, type OutboundRequest } from './outbound-request.js';
@@ -70,6 +71,8 @@ async function call(deps: SendCommandDeps, command: commands.Command, request: O
       authMode: address.authMode,
       ...(request.body !== undefined ? { body: request.body } : {}),
       data: request.answer,
+      partner: partnerId,
+      module: 'commands',
       routing: {
         ...(command.emsp?.countryCode ? { fromCountryCode: command.emsp.countryCode, fromPartyId: command.emsp.partyId } : {}),
         toCountryCode: cpo.countryCode,
@@ -82,6 +85,7 @@ async function call(deps: SendCommandDeps, command: commands.Command, request: O
     return { responseJson: JSON.stringify(said) };
   } catch (error) {
     if (!(error instanceof PartnerCallError)) throw error;
+    countDeliveryFailure(partnerId, 'commands');
     deps.logger.warn({ partner: partnerId, command_id: command.id, type: command.type, failure: error.failure }, 'command not delivered');
     return { notDelivered: error.message };
   }

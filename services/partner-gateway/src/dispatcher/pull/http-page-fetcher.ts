@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { encodeAuthorizationHeader, ocpiEnvelopeSchema, OcpiHeader, parseOcpiDateTime, zodErrorMessage } from '@voltmesh/ocpi';
 import type { Logger } from '@voltmesh/telemetry';
 import { describeNetworkError, PartnerCallError, readCapped } from '../../adapters/partner-client.js';
+import { observePartnerCall } from '../../adapters/partner-telemetry.js';
 import type { AuthMode } from '../../domain/connection.js';
 import type { FetchedPage } from './crawl.js';
 
@@ -16,6 +17,9 @@ export interface PageRequest {
   routing?: { toCountryCode?: string; toPartyId?: string; fromCountryCode?: string; fromPartyId?: string };
   /** Aborts the call when the sync stops (shutdown, lost lease). */
   signal?: AbortSignal;
+  /** The partner's connection id and the OCPI module, for the call's span and metrics. */
+  partner?: string;
+  module?: string;
 }
 
 /** The pull sync's port for one GET of a Sender list, with the headers PartnerClient does not expose. */
@@ -38,7 +42,9 @@ const listEnvelope = ocpiEnvelopeSchema(z.array(z.unknown()));
  */
 export function httpPageFetcher(options: HttpPageFetcherOptions): FetchPartnerPage {
   const maxBytes = options.maxBytes ?? 16 * 1024 * 1024;
-  return async (request) => {
+  return (request) => observePartnerCall({ partner: request.partner, module: request.module, method: 'GET', url: request.url }, () => fetchPage(request));
+
+  async function fetchPage(request: PageRequest): Promise<FetchedPage> {
     const requestId = randomUUID();
     const where = `GET ${request.url}`;
     const headers: Record<string, string> = {
@@ -107,7 +113,7 @@ export function httpPageFetcher(options: HttpPageFetcherOptions): FetchPartnerPa
       ...(pageLimit !== undefined && pageLimit > 0 ? { pageLimit } : {}),
       ...(serverTime ? { serverTime } : {}),
     };
-  };
+  }
 }
 
 /** A non-negative integer header; anything else counts as absent (partner tolerance). */

@@ -209,6 +209,8 @@ export class PullSync {
         authMode: connection.authMode,
         correlationId: randomUUID(),
         signal,
+        partner: connection.id,
+        module,
         routing: {
           // TO only when it is unambiguous: with several parties a filter would hide the others.
           ...(target.senderRoles.length === 1 ? { toCountryCode: party.countryCode, toPartyId: party.partyId } : {}),

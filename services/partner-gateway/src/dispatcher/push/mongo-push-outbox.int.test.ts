@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { connectMongo, type MongoHandle } from '@voltmesh/mongo';
+import { startTelemetry } from '@voltmesh/telemetry';
 import { testInfra } from '@voltmesh/testing';
 import { MongoPushOutbox } from './mongo-push-outbox.js';
 import type { PushJob } from './push-job.js';
@@ -66,6 +68,35 @@ describe('MongoPushOutbox against a real FerretDB', () => {
       assert.equal(record?.maxVersion, 'v11');
     }
     assert.equal((await outbox.backlog()).find((entry) => entry.partnerId === 'partner-race')?.pending, 5);
+  });
+
+  test('the backlog tells how long the oldest undelivered object waited: a newer state keeps its age, delivery clears it', async () => {
+    const partnerId = 'partner-age';
+    const first = new Date(Date.now() - 120_000);
+    await outbox.enqueue(aPushJob({ partnerId, objectKey: 'locations:NL*VLT*AGE1', version: 'v1' }), first);
+    await outbox.enqueue(aPushJob({ partnerId, objectKey: 'locations:NL*VLT*AGE1', version: 'v2' }), new Date(Date.now() - 10_000));
+    await outbox.enqueue(aPushJob({ partnerId, objectKey: 'locations:NL*VLT*AGE2', version: 'v1' }), new Date(Date.now() - 60_000));
+    const before = (await outbox.backlog()).find((entry) => entry.partnerId === partnerId);
+    assert.equal(before?.pending, 2);
+    assert.equal(before?.oldestSince?.getTime(), first.getTime(), 'replacing a pending state does not make the object look young');
+
+    const claim = await outbox.claim(partnerId, 'locations:NL*VLT*AGE1', now(), lease(), 'lease-age');
+    assert.ok(claim, 'claimed');
+    await outbox.settle(claim, { kind: 'delivered', requestId: 'r-age', httpStatus: 200, statusCode: 1000 }, now());
+    const after = (await outbox.backlog()).find((entry) => entry.partnerId === partnerId);
+    assert.equal(after?.pending, 1);
+    assert.ok(after?.oldestSince && after.oldestSince.getTime() > first.getTime(), 'the delivered object no longer counts');
+  });
+
+  test('a job keeps the trace context it was enqueued in, so its delivery continues that trace', async (t) => {
+    // The W3C propagator is installed by the SDK, as in every mesh process.
+    const telemetry = startTelemetry({ OTEL_TRACES_EXPORTER: 'none' });
+    t.after(() => telemetry.shutdown());
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const parent = propagation.extract(ROOT_CONTEXT, { traceparent });
+    await context.with(parent, () => outbox.enqueue(aPushJob({ partnerId: 'partner-trace', version: 'v1' }), now()));
+    const claim = await outbox.claim('partner-trace', aPushJob().objectKey, now(), lease(), 'lease-trace');
+    assert.equal(claim?.job.trace?.['traceparent']?.split('-')[1], '0af7651916cd43dd8448eb211c80319c');
   });
 
   test('a state enqueued while its predecessor is in flight survives the acknowledgement (compare-and-set)', async () => {

@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { context, propagation } from '@opentelemetry/api';
 import { MongoServerError, type Collection, type Db, type Filter, type UpdateFilter } from 'mongodb';
 import { invalidArgument, unavailable } from '@voltmesh/errors';
 import { isDuplicateKeyError, KeyedLock, mongoCall } from '@voltmesh/mongo';
@@ -21,6 +22,8 @@ interface PendingPush {
   correlationId: string;
   appendList?: string;
   enqueuedAt: Date;
+  /** W3C trace context of the enqueuing change (see PushJob.trace). */
+  trace?: Record<string, string>;
 }
 
 interface PushOutboxDocument {
@@ -33,6 +36,8 @@ interface PushOutboxDocument {
   pending?: PendingPush;
   /** Present exactly while a state is pending; the worker's queue order. */
   dueAt?: Date;
+  /** When the object last went from delivered to undelivered: newer states do not move it (the backlog's age). */
+  pendingSince?: Date;
   attempts: number;
   leaseUntil: Date;
   leaseToken?: string;
@@ -101,6 +106,8 @@ export class MongoPushOutbox implements PushOutbox {
     // Only a strictly newer version replaces what is pending; an older or equal one matches
     // nothing, so the upsert tries to insert the existing _id and fails as a duplicate: stale.
     const filter: Filter<PushOutboxDocument> = { _id: id, maxVersion: { $lt: job.version } };
+    const trace: Record<string, string> = {};
+    propagation.inject(context.active(), trace);
     const pending: PendingPush = {
       version: job.version,
       method: job.method,
@@ -110,11 +117,12 @@ export class MongoPushOutbox implements PushOutbox {
       correlationId: job.correlationId,
       ...(job.appendList !== undefined ? { appendList: job.appendList } : {}),
       enqueuedAt: now,
+      ...(Object.keys(trace).length > 0 ? { trace } : {}),
     };
     const update: UpdateFilter<PushOutboxDocument> = {
       $set: { pending, maxVersion: job.version, attempts: 0, updatedAt: now },
       // Replacing a pending state keeps its place in the queue: a hot object is not starved.
-      $min: { dueAt: now },
+      $min: { dueAt: now, pendingSince: now },
     };
     return this.records.run(id, async () => {
       try {
@@ -167,7 +175,7 @@ export class MongoPushOutbox implements PushOutbox {
           { _id: id, leaseToken: claim.leaseToken, 'pending.version': job.version },
           {
             $set: { ...record, leaseUntil: NOT_LEASED, attempts: 0, updatedAt: now },
-            $unset: { pending: '', dueAt: '', leaseToken: '', ...clearOnDelivery },
+            $unset: { pending: '', dueAt: '', pendingSince: '', leaseToken: '', ...clearOnDelivery },
           },
         ),
       );
@@ -219,16 +227,19 @@ export class MongoPushOutbox implements PushOutbox {
   }
 
   async backlog(): Promise<PartnerBacklog[]> {
-    const groups = await this.op('count pushes', () =>
-      this.outbox
-        .aggregate<{ _id: string; pending: number }>([
-          { $match: { dueAt: { $exists: true } } },
-          { $group: { _id: '$partnerId', pending: { $sum: 1 } } },
-          { $sort: { _id: 1 } },
-        ])
-        .toArray(),
+    // Grouped here, not with $group: FerretDB 1.24 has no $min accumulator. Only pending
+    // records are read, two small fields each.
+    const pending = await this.op('count pushes', () =>
+      this.outbox.find({ dueAt: { $exists: true } }, { projection: { _id: 0, partnerId: 1, pendingSince: 1 } }).toArray(),
     );
-    return groups.map((group) => ({ partnerId: group._id, pending: group.pending }));
+    const byPartner = new Map<string, PartnerBacklog>();
+    for (const { partnerId, pendingSince } of pending) {
+      const entry = byPartner.get(partnerId) ?? { partnerId, pending: 0 };
+      entry.pending += 1;
+      if (pendingSince && (!entry.oldestSince || pendingSince < entry.oldestSince)) entry.oldestSince = pendingSince;
+      byPartner.set(partnerId, entry);
+    }
+    return [...byPartner.values()].sort((a, b) => a.partnerId.localeCompare(b.partnerId));
   }
 
   async partnerState(partnerId: string): Promise<PartnerPushState | undefined> {
@@ -300,6 +311,7 @@ function toClaim(document: PushOutboxDocument, pending: PendingPush, leaseToken:
       routing: pending.routing,
       correlationId: pending.correlationId,
       ...(pending.appendList !== undefined ? { appendList: pending.appendList } : {}),
+      ...(pending.trace ? { trace: pending.trace } : {}),
     },
   };
 }

@@ -323,7 +323,7 @@ describe('PushEngine against real FerretDB and HTTP partners', () => {
       await until('the pause is known', () => engine.status().some((status) => status.partnerId === 'throttled' && status.pausedUntil !== undefined));
       // A new object wakes the worker; it must still wait.
       await engine.enqueue(aPushJob('throttled', 'B', 'v1'));
-      assert.deepEqual(await engine.backlog(), [{ partnerId: 'throttled', pending: 2 }]);
+      assert.deepEqual((await engine.backlog()).map(({ partnerId, pending }) => ({ partnerId, pending })), [{ partnerId: 'throttled', pending: 2 }]);
       await until('both delivered', async () => (await engine.backlog()).length === 0, 4_000);
       const after429 = partners.of('throttled').slice(1);
       assert.deepEqual(after429.map((entry) => entry.body.id).sort(), ['A', 'B']);
@@ -379,7 +379,7 @@ describe('PushEngine against real FerretDB and HTTP partners', () => {
     await until('the 429 recorded', async () => (await outbox.partnerState('patient'))?.failures === 1);
     await first.stop(0);
     assert.equal(partners.of('restart').length, 1);
-    assert.deepEqual(await first.backlog(), [
+    assert.deepEqual((await first.backlog()).map(({ partnerId, pending }) => ({ partnerId, pending })), [
       { partnerId: 'patient', pending: 1 },
       { partnerId: 'restart', pending: 1 },
     ]);

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { z } from 'zod';
 import type { RoutingHeaders } from '@voltmesh/ocpi';
 import type { Logger } from '@voltmesh/telemetry';
 import type { PartnerClient } from '../../adapters/partner-client.js';
+import { countDeliveryFailure } from '../../adapters/partner-telemetry.js';
 import { requestFor } from './append-delta.js';
 import { fullJitterBackoff } from './backoff.js';
 import { outcomeOfError, outcomeOfResponse, type DeliveryOutcome } from './delivery-outcome.js';
@@ -208,8 +210,12 @@ export class PushEngine {
       .finally(() => (this.polling = false));
   }
 
-  /** One attempt at one claimed object, settled in the outbox; never throws. */
-  private async deliver(worker: PartnerWorker, claim: ClaimedPush): Promise<void> {
+  /** One attempt at one claimed object, settled in the outbox, in the trace of the change that queued it; never throws. */
+  private deliver(worker: PartnerWorker, claim: ClaimedPush): Promise<void> {
+    return context.with(propagation.extract(ROOT_CONTEXT, claim.job.trace ?? {}), () => this.deliverNow(worker, claim));
+  }
+
+  private async deliverNow(worker: PartnerWorker, claim: ClaimedPush): Promise<void> {
     const { job } = claim;
     const requestId = randomUUID();
     let outcome: DeliveryOutcome;
@@ -228,6 +234,8 @@ export class PushEngine {
           data: z.unknown(),
           correlationId: job.correlationId,
           requestId,
+          partner: job.partnerId,
+          module: moduleOf(job),
           routing: routingHeaders(job.routing),
           signal: this.shutdown.signal,
           timeoutMs: this.options.callTimeoutMs,
@@ -271,6 +279,7 @@ export class PushEngine {
         return;
       }
       case 'rejected': {
+        countDeliveryFailure(claim.job.partnerId, moduleOf(claim.job));
         const settled = await outbox.settle(claim, { ...outcome, requestId }, new Date(now));
         if (settled === 'newer-pending') worker.offer(claim.job.objectKey, now);
         log.warn({ http_status: outcome.httpStatus, status_code: outcome.statusCode, reason: outcome.message }, 'partner refused a push; dead-lettered');
@@ -278,6 +287,7 @@ export class PushEngine {
         return;
       }
       case 'retry': {
+        countDeliveryFailure(claim.job.partnerId, moduleOf(claim.job));
         const pauseMs =
           outcome.retryAfterMs !== undefined
             ? Math.min(outcome.retryAfterMs, this.options.retryAfterMaxMs)
@@ -512,4 +522,9 @@ function routingHeaders(routing: PushJob['routing']): RoutingHeaders {
     toCountryCode: routing.to.countryCode,
     toPartyId: routing.to.partyId,
   };
+}
+
+/** The OCPI module of a push: object keys start with it (`locations:NL*VLT*LOC1`). */
+function moduleOf(job: PushJob): string {
+  return job.objectKey.split(':', 1)[0] ?? 'unknown';
 }

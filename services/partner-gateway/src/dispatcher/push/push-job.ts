@@ -32,6 +32,11 @@ export interface PushJob {
    * next goes as a PATCH of the top-level fields carrying only the items the partner lacks.
    */
   appendList?: string;
+  /**
+   * W3C trace context (`traceparent`…) of the change that made this state, so its delivery
+   * continues that trace; set by the outbox when the job is enqueued.
+   */
+  trace?: Record<string, string>;
 }
 
 export type EnqueueResult = 'queued' | 'stale';
@@ -50,4 +55,6 @@ export interface PartnerBacklog {
   partnerId: string;
   /** Objects with a state not yet delivered (due, waiting for a retry, or in flight). */
   pending: number;
+  /** Since when the longest-waiting of them has had an undelivered state. */
+  oldestSince?: Date;
 }
