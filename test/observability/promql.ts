@@ -196,21 +196,16 @@ export function panelsOf(dashboard: Dashboard): DashboardPanel[] {
   return all;
 }
 
-export function dashboardFiles(root = observabilityDir): string[] {
-  const dir = join(root, 'dashboards');
+function filesIn(dir: string, suffix: string): string[] {
   return readdirSync(dir)
-    .filter((name) => name.endsWith('.json'))
+    .filter((name) => name.endsWith(suffix))
     .sort()
     .map((name) => join(dir, name));
 }
 
-export function ruleFiles(root = observabilityDir): string[] {
-  const dir = join(root, 'alerts');
-  return readdirSync(dir)
-    .filter((name) => name.endsWith('.rules.yaml'))
-    .sort()
-    .map((name) => join(dir, name));
-}
+export const dashboardFiles = (root = observabilityDir): string[] => filesIn(join(root, 'dashboards'), '.json');
+
+export const ruleFiles = (root = observabilityDir): string[] => filesIn(join(root, 'alerts'), '.rules.yaml');
 
 export function readDashboard(file: string): Dashboard {
   return JSON.parse(readFileSync(file, 'utf8')) as Dashboard;

@@ -17,8 +17,8 @@ export interface ProcessOptions {
 }
 
 /**
- * The life of one mesh process: telemetry first (so later imports are instrumented), then the
- * service, then a graceful stop on SIGTERM/SIGINT bounded by a timeout. A failed start exits 1.
+ * The life of one mesh process: the logger (the SDK's warnings go to it), telemetry (tracer,
+ * propagator, the Prometheus endpoint), then the service, then a graceful stop on SIGTERM/SIGINT bounded by a timeout. A failed start exits 1.
  */
 export async function runProcess(options: ProcessOptions): Promise<void> {
   const logger = createLogger(options.service, options.logLevel);

@@ -1,6 +1,5 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { counter, durationHistogram, secondsSince } from '@voltmesh/telemetry';
-import { PartnerCallError } from './partner-client.js';
 
 const tracer = trace.getTracer('@voltmesh/partner-gateway');
 const callDuration = durationHistogram('http_client_request_duration_seconds', 'Calls to partners, by partner, method and outcome (ok, error, timeout)');
@@ -44,7 +43,8 @@ export async function observePartnerCall<T>(labels: PartnerCallLabels, call: () 
       try {
         return await call();
       } catch (error) {
-        outcome = error instanceof PartnerCallError && error.failure === 'timeout' ? 'timeout' : 'error';
+        // PartnerCallError's failure, read structurally: partner-client imports this module.
+        outcome = (error as { failure?: unknown } | undefined)?.failure === 'timeout' ? 'timeout' : 'error';
         span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
         throw error;
       } finally {
