@@ -45,7 +45,9 @@ describe('partners connect to the mesh: versions and credentials in both directi
   const connections = async () => ((await admin('GET', '/admin/connections')).body as { connections: { id: string; state: string; versions_url?: string; roles: { country_code: string; party_id: string; role: string }[] }[] }).connections;
 
   before(async () => {
-    mesh = await startTestMesh('handshake');
+    // No grace for a rotated token here: the old one must stop working at once (the grace period
+    // itself is test/security/credentials-lifecycle.test.ts).
+    mesh = await startTestMesh('handshake', { CREDENTIALS_ROTATION_GRACE_MS: '0' });
   });
   after(async () => {
     await Promise.all(sims.map((partner) => partner.close()));

@@ -66,7 +66,7 @@ describe('locations end to end: a partner CPO pushes to our eMSP, a partner eMSP
     tariffsClient.close();
     await cpo.close();
     await emsp.close();
-    await mesh.stop();
+    await mesh?.stop();
   });
 
   const listPartner = (party: { countryCode: string; partyId: string }) =>

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ensureSecrets, randomMeshPorts, startMesh, stopMesh, testInfra, type MeshProcessName } from '@voltmesh/testing';
+import { ensureSecrets, randomMeshPorts, startMesh, stopMesh, testInfra, type MeshProcessName, type MeshUrls } from '@voltmesh/testing';
 
 export interface RunningMesh {
   versionsUrl: string;
@@ -15,23 +15,36 @@ export interface RunningMesh {
   stop(): Promise<void>;
 }
 
-/** Starts all seven mesh processes on free ports against the test run's Kafka and FerretDB. */
+/**
+ * Starts all seven mesh processes on free ports against the test run's Kafka and FerretDB. A
+ * start that fails part-way leaves nothing running: startMesh stops what it spawned, and anything
+ * else running from this mesh's folder (`<state dir>/<name>`, this test file's) is stopped too,
+ * before the error is rethrown. So a test file's `after` has nothing left to clean up when its
+ * `before` failed: `await mesh?.stop()` (mesh is unassigned then) is enough, and `stop()` or
+ * stopMesh on the folder may be called any number of times.
+ */
 export async function startTestMesh(name: string, env: NodeJS.ProcessEnv = {}): Promise<RunningMesh> {
   const infra = testInfra();
   const stateDir = join(infra.stateDir, name);
   const databasePrefix = infra.unique(name.replace(/\W/g, '_'));
   const secrets = ensureSecrets(stateDir);
   const ports = await randomMeshPorts();
-  const urls = await startMesh({
-    stateDir,
-    ports,
-    kafkaBrokers: infra.kafkaBrokers,
-    mongoUrl: infra.mongoUrl,
-    secrets,
-    databasePrefix,
-    logLevel: 'debug',
-    env,
-  });
+  let urls: MeshUrls;
+  try {
+    urls = await startMesh({
+      stateDir,
+      ports,
+      kafkaBrokers: infra.kafkaBrokers,
+      mongoUrl: infra.mongoUrl,
+      secrets,
+      databasePrefix,
+      logLevel: 'debug',
+      env,
+    });
+  } catch (error) {
+    await stopMesh(stateDir).catch(() => undefined);
+    throw error;
+  }
   return {
     ...urls,
     adminToken: secrets.adminToken,

@@ -66,7 +66,7 @@ describe('Receiver fuzzing against the mesh', () => {
 
   after(async () => {
     await cpo.close();
-    await mesh.stop();
+    await mesh?.stop();
   });
 
   test('location PUTs: every mutation answered by the rules, rejected ones never stored, accepted ones stored', async () => {

@@ -1,8 +1,8 @@
 import { context, propagation, SpanKind, trace, type Link } from '@opentelemetry/api';
-import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Kafka, KafkaMessage } from 'kafkajs';
 import { toAppError, type AppError } from '@voltmesh/errors';
 import { secondsSince, type Logger } from '@voltmesh/telemetry';
-import { processDuration, processSpanAttributes, type ConsumedEvent } from './consumer.js';
+import { groupConsumer, MAX_BACKOFF_MS, processDuration, processSpanAttributes, type ConsumedEvent } from './consumer.js';
 import { readEventMeta, readHeaders } from './headers.js';
 import { watchConsumerLag } from './lag.js';
 import type { EventPublisher } from './publisher.js';
@@ -32,8 +32,8 @@ export interface BatchConsumerOptions {
  */
 export async function runBatchConsumer(kafka: Kafka, options: BatchConsumerOptions): Promise<{ stop(): Promise<void> }> {
   const logger = options.logger.child({ group: options.groupId });
-  const consumer: Consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false });
-  const maxBackoffMs = options.maxBackoffMs ?? 30_000;
+  const consumer = groupConsumer(kafka, options.groupId);
+  const maxBackoffMs = options.maxBackoffMs ?? MAX_BACKOFF_MS;
   let stopping = false;
 
   /** Runs until it succeeds (undefined) or fails for good (the error); retryable failures wait and retry. */

@@ -11,3 +11,6 @@ export type { EventMeta } from './headers.js';
 export { uuidv7 } from './uuidv7.js';
 export { runBatchConsumer } from './batch-consumer.js';
 export type { BatchConsumerOptions } from './batch-consumer.js';
+export { followTopic, topicPositions } from './follower.js';
+export { ConsumerProgress } from './lag.js';
+export type { TopicFollowerOptions, TopicPositions } from './follower.js';

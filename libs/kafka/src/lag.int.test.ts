@@ -5,7 +5,7 @@ import { MeterProvider, MetricReader, type GaugeMetricData } from '@opentelemetr
 import { Kafka, logLevel } from 'kafkajs';
 import { createLogger } from '@voltmesh/telemetry';
 import { testInfra } from '@voltmesh/testing';
-import { createKafka, EventPublisher, runConsumer, type TopicSpec } from './index.js';
+import { ConsumerProgress, createKafka, EventPublisher, runConsumer, type TopicSpec } from './index.js';
 
 /** Reads the metrics on demand, as a Prometheus scrape does. */
 class ScrapeReader extends MetricReader {
@@ -58,6 +58,44 @@ test('kafka_consumer_lag counts what a stuck consumer has not processed, read fr
   } finally {
     release();
     await consumer.stop();
+    await publisher.disconnect();
+  }
+});
+
+test('ConsumerProgress: a group is behind until it has committed everything, then caught up', async () => {
+  const topic: TopicSpec = { name: infra.unique('progress'), partitions: 2, description: 'test' };
+  const admin = new Kafka({ brokers: infra.kafkaBrokers, clientId: 'progress-admin', logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic: topic.name, numPartitions: 2 }] });
+  await admin.disconnect();
+  const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: 'progress-test' }, logger);
+  const publisher = new EventPublisher(kafka, 'test');
+  await publisher.connect();
+  const progress = new ConsumerProgress(kafka, 0);
+  const groupId = infra.unique('progress-group');
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let handled = 0;
+  const consumer = await runConsumer(kafka, { groupId, topics: [topic], publisher, logger, handle: async () => {
+    await held;
+    handled += 1;
+  } });
+  try {
+    for (let index = 0; index < 4; index += 1) await publisher.publish({ topic, key: `k${index}`, type: 'test.v1.Thing', value: Buffer.from('x') });
+    assert.equal(await progress.behind(groupId, topic.name), true, 'behind while the handler holds the messages');
+    release();
+    const deadline = Date.now() + 20_000;
+    let behind = true;
+    while (Date.now() < deadline && behind) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      behind = await progress.behind(groupId, topic.name);
+    }
+    assert.equal(handled, 4, 'every message was handled');
+    assert.equal(behind, false, 'caught up once every offset is committed');
+  } finally {
+    release();
+    await consumer.stop();
+    await progress.close();
     await publisher.disconnect();
   }
 });

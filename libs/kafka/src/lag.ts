@@ -82,14 +82,8 @@ class LagWatcher {
       if (!this.watched((other) => other.groupId === groupId)) continue;
       try {
         const admin = await this.adminFor(watch.kafka);
-        const committed = await admin.fetchOffsets({ groupId, topics: watch.topics });
-        for (const { topic, partitions } of committed) {
-          const ends = await admin.fetchTopicOffsets(topic);
-          let lag = 0;
-          for (const end of ends) {
-            const offset = Number(partitions.find((entry) => entry.partition === end.partition)?.offset ?? '-1');
-            lag += Math.max(0, Number(end.high) - (offset >= 0 ? offset : Number(end.low)));
-          }
+        for (const topic of watch.topics) {
+          const lag = await groupLag(admin, groupId, topic);
           if (this.watched((other) => other.groupId === groupId)) this.lag.set(`${groupId}|${topic}`, { group: groupId, topic, value: lag });
         }
       } catch (error) {
@@ -113,6 +107,69 @@ class LagWatcher {
     }
     this.admins.set(kafka, admin);
     return admin;
+  }
+}
+
+/**
+ * Messages of `topic` that `groupId` has not committed yet, summed over its partitions (a
+ * partition the group never committed counts from the log start).
+ */
+export async function groupLag(admin: Admin, groupId: string, topic: string): Promise<number> {
+  const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  const ends = await admin.fetchTopicOffsets(topic);
+  let lag = 0;
+  for (const end of ends) {
+    const offset = Number(committed?.partitions.find((entry) => entry.partition === end.partition)?.offset ?? '-1');
+    lag += Math.max(0, Number(end.high) - (offset >= 0 ? offset : Number(end.low)));
+  }
+  return lag;
+}
+
+/**
+ * Whether a consumer group has processed everything on a topic, asked on a rare path (a
+ * partner's PATCH of an object the owning service does not know): while the group is behind,
+ * the object may be in a write still on its way. Answers are kept `cacheMs`; one admin
+ * connection, opened on first use. A broker that cannot answer counts as behind.
+ */
+export class ConsumerProgress {
+  private admin: Promise<Admin> | undefined;
+  private readonly answers = new Map<string, { at: number; behind: boolean }>();
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly cacheMs = 1_000,
+  ) {}
+
+  async behind(groupId: string, topic: string): Promise<boolean> {
+    const key = `${groupId}|${topic}`;
+    const known = this.answers.get(key);
+    if (known && Date.now() - known.at < this.cacheMs) return known.behind;
+    let behind = true;
+    try {
+      this.admin ??= this.connect();
+      behind = (await groupLag(await this.admin, groupId, topic)) > 0;
+    } catch {
+      // Unknown: the caller answers "retry", which is right while the broker is away.
+    }
+    this.answers.set(key, { at: Date.now(), behind });
+    return behind;
+  }
+
+  async close(): Promise<void> {
+    const admin = this.admin;
+    this.admin = undefined;
+    await (await admin?.catch(() => undefined))?.disconnect().catch(() => undefined);
+  }
+
+  private async connect(): Promise<Admin> {
+    const admin = this.kafka.admin({ retry: { retries: 1 } });
+    try {
+      await admin.connect();
+      return admin;
+    } catch (error) {
+      this.admin = undefined;
+      throw error;
+    }
   }
 }
 

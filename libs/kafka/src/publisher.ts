@@ -34,6 +34,16 @@ const publishDuration = durationHistogram('kafka_producer_publish_duration_secon
 /** Most messages folded into one produce request. */
 const MAX_BATCH = 500;
 
+/**
+ * The longest a `publish` waits for the broker. kafkajs retries a produce for a minute or more
+ * while the broker is away; a caller holding a partner's HTTP request (or a gRPC deadline)
+ * must be told UNAVAILABLE long before that (the chaos suite: with Kafka killed, partner writes
+ * got no answer within 60 s). The message stays queued and may still be written after the
+ * deadline: a caller that reports failure must be fine with the event arriving anyway (ours
+ * are: partners retry, consumers are idempotent).
+ */
+export const PUBLISH_DEADLINE_MS = 10_000;
+
 const tracer = trace.getTracer('@voltmesh/kafka');
 
 /**
@@ -52,6 +62,7 @@ export class EventPublisher {
   constructor(
     kafka: Kafka,
     private readonly source: string,
+    private readonly deadlineMs: number = PUBLISH_DEADLINE_MS,
   ) {
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   }
@@ -91,7 +102,7 @@ export class EventPublisher {
         propagation.inject(context.active(), headers);
         const startedAt = performance.now();
         try {
-          await this.enqueue(event.topic.name, { key: event.key, value: Buffer.from(event.value), headers });
+          await this.withinDeadline(this.enqueue(event.topic.name, { key: event.key, value: Buffer.from(event.value), headers }));
           publishDuration.record(secondsSince(startedAt), { topic: event.topic.name, outcome: 'ok' });
           return { id };
         } catch (error) {
@@ -108,6 +119,16 @@ export class EventPublisher {
   /** Re-publishes an already-formed message unchanged except for extra headers (DLQ). */
   async forward(topic: string, key: Buffer | string | null, value: Buffer | null, headers: Record<string, string>): Promise<void> {
     await this.enqueue(topic, { key, value, headers });
+  }
+
+  private withinDeadline(acknowledged: Promise<void>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no acknowledgement from Kafka within ${this.deadlineMs} ms`)), this.deadlineMs);
+    });
+    // A late failure of the abandoned send must not become an unhandled rejection.
+    acknowledged.catch(() => undefined);
+    return Promise.race([acknowledged, expired]).finally(() => clearTimeout(timer));
   }
 
   private enqueue(topic: string, message: Message): Promise<void> {

@@ -21,6 +21,16 @@ export class KeyedLock {
     }
   }
 
+  /**
+   * Runs a task holding every key's turn (each key once, taken in sorted order, so two callers
+   * of `runAll` cannot deadlock; holders of one key never wait for another).
+   */
+  async runAll<T>(keys: Iterable<string>, task: () => Promise<T>): Promise<T> {
+    const sorted = [...new Set(keys)].sort();
+    const hold = (index: number): Promise<T> => (index === sorted.length ? task() : this.run(sorted[index]!, () => hold(index + 1)));
+    return hold(0);
+  }
+
   /** Keys with a task running or waiting. */
   get size(): number {
     return this.tails.size;

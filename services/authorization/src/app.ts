@@ -1,4 +1,5 @@
 import { partiesWithRole } from '@voltmesh/config';
+import { topicPositions, Topics } from '@voltmesh/kafka';
 import type { ServiceDeps, ServiceParts } from '@voltmesh/runtime';
 import { DecisionStore } from './adapters/decision-store.js';
 import { GatewayEmspAuthorizer } from './adapters/emsp-authorizer.js';
@@ -48,7 +49,10 @@ export async function buildAuthorization(config: AuthorizationConfig, { db, kafk
     ],
     async start() {
       decisionLog.start();
-      const follower = await followTokenChanges(kafka, cache, logger);
+      // The cache reads the store only once gRPC serves, after this: taken now, the follower
+      // replays whatever the first reads could have missed.
+      const followFrom = await topicPositions(kafka, Topics.token);
+      const follower = await followTokenChanges(kafka, cache, followFrom, logger);
       const consumer = await consumePartnerTokenWrites(kafka, writer, ownParties, publisher, logger);
       const republish = setInterval(() => {
         republishUnpublished(store, writer, logger, config.REPUBLISH_INTERVAL_MS).catch((error: unknown) => logger.warn({ err: error }, 'republishing failed'));

@@ -1,3 +1,4 @@
+import { topicPositions, Topics } from '@voltmesh/kafka';
 import type { ServiceDeps, ServiceParts } from '@voltmesh/runtime';
 import { LocationStore } from './adapters/location-store.js';
 import { LocationWriter } from './application/location-writer.js';
@@ -16,15 +17,17 @@ export async function buildLocations(config: LocationsConfig, { db, kafka, publi
   const store = new LocationStore(db);
   await store.ensureIndexes();
   const model = new LocationReadModel();
+  // Before the load: the follower starts here, so a change published meanwhile is not missed.
+  const followFrom = await topicPositions(kafka, Topics.location);
   const started = Date.now();
   const loaded = await model.load(store);
   logger.info({ locations: loaded, ms: Date.now() - started }, 'read model loaded');
-  const writer = new LocationWriter(store, model, publisher);
+  const writer = new LocationWriter(store, model, publisher, logger);
   return {
     grpcServices: [locationServiceBinding(model, writer, config, logger)],
     async start() {
       const consumer = await consumePartnerLocationWrites(kafka, writer, publisher, logger);
-      const follower = await followLocationChanges(kafka, model, logger);
+      const follower = await followLocationChanges(kafka, model, followFrom, logger);
       const republish = setInterval(() => {
         republishUnpublished(model, writer, logger, config.REPUBLISH_INTERVAL_MS).catch((error: unknown) => logger.warn({ err: error }, 'republishing failed'));
       }, config.REPUBLISH_INTERVAL_MS);

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { partiesWithRole } from '@voltmesh/config';
 import type { Db } from 'mongodb';
-import type { EventPublisher } from '@voltmesh/kafka';
+import { ConsumerGroups, Topics, type EventPublisher, type TopicSpec } from '@voltmesh/kafka';
 import type { GrpcServiceBinding } from '@voltmesh/grpc';
 import type { Location } from '@voltmesh/ocpi';
 import type { Logger } from '@voltmesh/telemetry';
@@ -20,6 +20,8 @@ import { BillingClient } from './adapters/billing-client.js';
 import { CommandDeliveries } from './adapters/command-deliveries.js';
 import { RateLimiter } from './adapters/rate-limiter.js';
 import { refusedPartnerUrl } from './adapters/url-guard.js';
+import { partnerFetch } from './adapters/guarded-fetch.js';
+import { PartnerRateLimit } from './transport/http/partner-rate-limit.js';
 import { PartnerReach } from './application/partner-reach.js';
 import { PartnerClient } from './adapters/partner-client.js';
 import { TtlCache } from './adapters/ttl-cache.js';
@@ -31,6 +33,7 @@ import type { RequestPullSync } from './dispatcher/pull/index.js';
 import type { OwnPlatform } from './domain/own-credentials.js';
 import { registerAdminRoutes } from './transport/http/admin-routes.js';
 import { registerCredentialsRoutes } from './transport/http/credentials-routes.js';
+import type { WrittenLookup } from './application/receivers/find-written.js';
 import { registerLocationRoutes } from './transport/http/locations-routes.js';
 import { registerTariffRoutes } from './transport/http/tariffs-routes.js';
 import { registerTokenRoutes } from './transport/http/tokens-routes.js';
@@ -38,8 +41,9 @@ import { registerCommandRoutes } from './transport/http/commands-routes.js';
 import { registerChargingProfileRoutes } from './transport/http/chargingprofiles-routes.js';
 import { registerSessionRoutes } from './transport/http/sessions-routes.js';
 import { registerCdrRoutes } from './transport/http/cdrs-routes.js';
-import { registerPendingModuleRoutes } from './transport/http/modules-routes.js';
-import { registerOcpiConventions } from './transport/http/ocpi-conventions.js';
+import { registerUnknownModuleRoutes } from './transport/http/modules-routes.js';
+import { ocpiServerOptions, registerOcpiConventions } from './transport/http/ocpi-conventions.js';
+import { httpServerTimeouts } from './transport/http/server-options.js';
 import { registerRequestTelemetry } from './transport/http/request-telemetry.js';
 import { registerVersionsRoutes } from './transport/http/versions-routes.js';
 import { partnerServiceBinding } from './transport/grpc/partner-service.js';
@@ -51,6 +55,11 @@ export interface GatewayDeps {
   logger: Logger;
   /** Asks the dispatcher for a pull sync (admin API); without it the route answers 503. */
   requestSync?: RequestPullSync;
+  /**
+   * Whether a service's consumer of partner writes is behind (main.ts: `ConsumerProgress`);
+   * without it a missing object is unknown after one recheck.
+   */
+  consumerBehind?: (groupId: string, topic: string) => Promise<boolean>;
 }
 
 export interface Gateway {
@@ -80,7 +89,9 @@ export function buildGateway(deps: GatewayDeps): Gateway {
     store,
     platform,
     logger,
-    partners: new PartnerClient(config.PARTNER_TIMEOUT_MS, logger.child({ component: 'partner-client' })),
+    // Versions, details and credentials URLs are the partner's: checked where the socket connects.
+    partners: new PartnerClient(config.PARTNER_TIMEOUT_MS, logger.child({ component: 'partner-client' }), partnerFetch({ allowPrivate: config.ALLOW_PRIVATE_PARTNER_URLS })),
+    tokens: { registrationTtlMs: config.REGISTRATION_TOKEN_TTL_MS, rotationGraceMs: config.CREDENTIALS_ROTATION_GRACE_MS },
     events: clearingOnChange(new KafkaConnectionEvents(deps.publisher, logger), () => {
       tokens.clear();
       reach.clear();
@@ -91,20 +102,24 @@ export function buildGateway(deps: GatewayDeps): Gateway {
     loggerInstance: httpLogger(logger, 'ocpi-http'),
     disableRequestLogging: true,
     bodyLimit: config.BODY_LIMIT_BYTES,
-    requestIdHeader: 'x-request-id',
     trustProxy: config.TRUST_PROXY,
-    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    ...httpServerTimeouts(config.REQUEST_TIMEOUT_MS),
+    ...ocpiServerOptions,
   });
   registerRequestTelemetry(ocpi, 'ocpi');
-  registerOcpiConventions(ocpi, { store, tokens, logger });
+  registerOcpiConventions(ocpi, { store, tokens, logger, rateLimit: new PartnerRateLimit(config.PARTNER_RATE_PER_MINUTE, config.PARTNER_RATE_BURST), ownParties: config.OWN_PARTIES });
   registerVersionsRoutes(ocpi, platform);
   registerCredentialsRoutes(ocpi, context);
   const ingress = new IngressPublisher(deps.publisher);
+  const written = (groupId: string, topic: TopicSpec): WrittenLookup => ({
+    recheckAfterMs: config.WRITE_RECHECK_MS,
+    writesPending: async () => (await deps.consumerBehind?.(groupId, topic.name)) ?? false,
+  });
   const locations = new LocationsClient(config.LOCATIONS_GRPC_ADDRESS, config.SERVICE_DEADLINE_MS);
   const tariffs = new TariffsClient(config.TARIFFS_GRPC_ADDRESS, config.SERVICE_DEADLINE_MS);
   registerLocationRoutes(
     ocpi,
-    { locations, ingress, recheckAfterMs: config.WRITE_RECHECK_MS, known: new TtlCache<Location>(config.KNOWN_LOCATIONS_MS, 50_000) },
+    { locations, ingress, written: written(ConsumerGroups.locationsPartnerWrites, Topics.partnerLocation), known: new TtlCache<Location>(config.KNOWN_LOCATIONS_MS, 50_000) },
     { locations, cpoParties: config.OWN_PARTIES.filter((party) => party.role === 'CPO'), maxLimit: config.PAGE_LIMIT_MAX },
     config.PUBLIC_URL,
   );
@@ -114,7 +129,7 @@ export function buildGateway(deps: GatewayDeps): Gateway {
   const cpoParties = config.OWN_PARTIES.filter((party) => party.role === 'CPO');
   registerTokenRoutes(
     ocpi,
-    { tokens: ownTokens, ingress, recheckAfterMs: config.WRITE_RECHECK_MS },
+    { tokens: ownTokens, ingress, written: written(ConsumerGroups.authorizationPartnerWrites, Topics.partnerToken) },
     { tokens: ownTokens, own: { cpo: cpoParties, emsp: config.OWN_PARTIES.filter((party) => party.role === 'EMSP') }, maxLimit: config.PAGE_LIMIT_MAX },
     config.PUBLIC_URL,
   );
@@ -145,7 +160,7 @@ export function buildGateway(deps: GatewayDeps): Gateway {
   };
   registerSessionRoutes(
     ocpi,
-    { ...ownTokenCheck, sessions, ingress, recheckAfterMs: config.WRITE_RECHECK_MS },
+    { ...ownTokenCheck, sessions, ingress, written: written(ConsumerGroups.sessionsPartnerCommands, Topics.partnerSession) },
     { ...emspScope, sessions, cpoParties, maxLimit: config.PAGE_LIMIT_MAX },
     config.PUBLIC_URL,
   );
@@ -170,9 +185,9 @@ export function buildGateway(deps: GatewayDeps): Gateway {
   });
   const hubClientInfo = new HubClientInfoStore(deps.db);
   registerHubClientInfoRoutes(ocpi, hubClientInfo);
-  registerPendingModuleRoutes(ocpi);
+  registerUnknownModuleRoutes(ocpi);
 
-  const admin = Fastify({ loggerInstance: httpLogger(logger, 'admin-http'), disableRequestLogging: true, bodyLimit: 65_536 });
+  const admin = Fastify({ loggerInstance: httpLogger(logger, 'admin-http'), disableRequestLogging: true, bodyLimit: 65_536, ...httpServerTimeouts(config.REQUEST_TIMEOUT_MS) });
   registerRequestTelemetry(admin, 'admin');
   registerAdminRoutes(admin, context, config.ADMIN_TOKEN, logger, { requestSync: deps.requestSync, hubClientInfo });
 

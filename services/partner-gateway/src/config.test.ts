@@ -25,6 +25,13 @@ describe('gateway configuration', () => {
     assert.equal(config.BILLING_GRPC_ADDRESS, 'billing.voltmesh.svc:50055');
   });
 
+  test('REQUEST_TIMEOUT_MS: 30 s by default, positive milliseconds when set', () => {
+    assert.equal(loadGatewayConfig(base).REQUEST_TIMEOUT_MS, 30_000);
+    assert.equal(loadGatewayConfig({ ...base, REQUEST_TIMEOUT_MS: '5000' }).REQUEST_TIMEOUT_MS, 5_000);
+    assert.throws(() => loadGatewayConfig({ ...base, REQUEST_TIMEOUT_MS: '0' }), /REQUEST_TIMEOUT_MS/);
+    assert.throws(() => loadGatewayConfig({ ...base, REQUEST_TIMEOUT_MS: 'soon' }), /REQUEST_TIMEOUT_MS/);
+  });
+
   test('own parties come from configuration, case-insensitively', () => {
     const config = loadGatewayConfig({ ...base, OWN_PARTIES: 'cpo:de*abc', PUBLIC_URL: 'https://ocpi.example.com/' });
     assert.deepEqual(config.OWN_PARTIES, [{ role: 'CPO', countryCode: 'DE', partyId: 'ABC' }]);

@@ -24,6 +24,8 @@ const gatewayEnv = z.object({
   PAGE_LIMIT_MAX: positiveInt(100),
   /** Largest request body accepted from a partner. */
   BODY_LIMIT_BYTES: positiveInt(1_048_576),
+  /** The most a client may take to send a whole request (headers and body): slower ones get HTTP 408 and are disconnected. */
+  REQUEST_TIMEOUT_MS: positiveInt(30_000),
   TRUST_PROXY: flag(false),
   /** The locations service (reads of the Sender interface, checks before partner PATCHes). */
   LOCATIONS_GRPC_ADDRESS: z.string().default('127.0.0.1:50051'),
@@ -49,8 +51,18 @@ const gatewayEnv = z.object({
   CHARGING_PROFILE_RATE_BURST: positiveInt(20),
   /** Only tokens a partner pushed to us may start or reserve (OCPI lets eMSPs use others; the operator decides). */
   REQUIRE_KNOWN_COMMAND_TOKENS: flag(true),
-  /** Partner-supplied URLs (response_url) may point at private or loopback addresses: local runs and tests only. */
+  /**
+   * Partner-supplied URLs (versions and endpoint URLs, response_urls) may point at private or
+   * loopback addresses: local runs and tests only. Off, every call checks the address it connects to.
+   */
   ALLOW_PRIVATE_PARTNER_URLS: flag(false),
+  /** How long a registration token (token A of an invitation, our token B while we connect) works. */
+  REGISTRATION_TOKEN_TTL_MS: positiveInt(259_200_000),
+  /** How long a token replaced by a credentials PUT still opens functional modules (0: revoked with the PUT). */
+  CREDENTIALS_ROTATION_GRACE_MS: z.coerce.number().int().min(0).default(60_000),
+  /** Requests one partner connection may make per minute on average to one module (per replica), and in a burst; beyond: HTTP 429. */
+  PARTNER_RATE_PER_MINUTE: positiveInt(60_000),
+  PARTNER_RATE_BURST: positiveInt(2_000),
   /** Deadline of every gRPC call the gateway makes to a domain service. */
   SERVICE_DEADLINE_MS: positiveInt(5_000),
   /** How long a registered partner's token is trusted without a database read (0 turns it off). */
@@ -76,6 +88,8 @@ const dispatcherEnv = z.object({
   OWN_PARTIES: gatewayEnv.shape.OWN_PARTIES,
   /** Deadline of one call to a partner (a pushed object, a pulled page). */
   PARTNER_TIMEOUT_MS: positiveInt(10_000),
+  /** The longest wait before a failed push to a partner is tried again (full-jitter backoff from 1 s). */
+  PUSH_BACKOFF_MAX_MS: positiveInt(300_000),
   /** Incremental pull of each partner Sender module this often (OCPI advises hours). */
   PULL_INTERVAL_MS: positiveInt(3_600_000),
   /** Page size we ask partners for when pulling. */

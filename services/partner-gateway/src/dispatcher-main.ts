@@ -21,6 +21,7 @@ import { consumeCommands } from './dispatcher/commands/consume-commands.js';
 import { consumeActiveProfiles } from './dispatcher/charging-profiles/consume-active-profiles.js';
 import { CommandDeliveries } from './adapters/command-deliveries.js';
 import { refusedPartnerUrl } from './adapters/url-guard.js';
+import { partnerFetch } from './adapters/guarded-fetch.js';
 import { PartnerReach } from './application/partner-reach.js';
 
 /**
@@ -43,11 +44,13 @@ await runService('dispatcher', config, async ({ db, kafka, publisher, logger }) 
   const ownEmsp = config.OWN_PARTIES.find((party) => party.role === 'EMSP');
   const outboundTokens = new TtlCache<string>(60_000);
   const hubs = new HubReach(new HubClientInfoStore(db), logger);
+  // Every call to a partner-supplied URL checks the address it connects to (DNS rebinding).
+  const guardedFetch = partnerFetch({ allowPrivate: config.ALLOW_PRIVATE_PARTNER_URLS });
   const outbox = new MongoPushOutbox(db);
   await outbox.ensureIndexes();
   const engine = new PushEngine({
     outbox,
-    partners: new PartnerClient(config.PARTNER_TIMEOUT_MS, logger.child({ component: 'push-client' })),
+    partners: new PartnerClient(config.PARTNER_TIMEOUT_MS, logger.child({ component: 'push-client' }), guardedFetch),
     credentials: {
       async getCredentials(partnerId) {
         const connection = directory.get(partnerId);
@@ -62,12 +65,12 @@ await runService('dispatcher', config, async ({ db, kafka, publisher, logger }) 
       },
     },
     logger: logger.child({ component: 'push' }),
-  }, { callTimeoutMs: config.PARTNER_TIMEOUT_MS });
+  }, { callTimeoutMs: config.PARTNER_TIMEOUT_MS, backoffMaxMs: config.PUSH_BACKOFF_MAX_MS });
   const pull = new PullSync(
     {
       connections,
       state: new PullStateStore(db),
-      fetchPage: httpPageFetcher({ timeoutMs: config.PARTNER_TIMEOUT_MS, logger }),
+      fetchPage: httpPageFetcher({ timeoutMs: config.PARTNER_TIMEOUT_MS, logger, fetch: guardedFetch }),
       sink: pulledObjectsSink({ connections, ingress: new IngressPublisher(publisher), logger }),
       logger: logger.child({ component: 'pull-sync' }),
     },
@@ -125,7 +128,7 @@ await runService('dispatcher', config, async ({ db, kafka, publisher, logger }) 
         // Straight from the event-fed directory (no snapshot to go stale): commands are rare.
         reach: new PartnerReach({ list: async () => [...directory.registered()], outboundToken: (id) => connections.outboundToken(id) }, 0),
         deliveries: new CommandDeliveries(db),
-        partners: new PartnerClient(config.PARTNER_TIMEOUT_MS, logger.child({ component: 'command-client' })),
+        partners: new PartnerClient(config.PARTNER_TIMEOUT_MS, logger.child({ component: 'command-client' }), guardedFetch),
         refusedUrl: (url) => refusedPartnerUrl(url, config.ALLOW_PRIVATE_PARTNER_URLS),
         maxAgeMs: config.COMMAND_SEND_WINDOW_MS,
         logger: logger.child({ component: 'commands' }),

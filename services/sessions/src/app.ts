@@ -1,3 +1,4 @@
+import { topicPositions, Topics } from '@voltmesh/kafka';
 import type { ServiceDeps, ServiceParts } from '@voltmesh/runtime';
 import { CommandStore } from './adapters/command-store.js';
 import { DueList } from './adapters/due-list.js';
@@ -104,8 +105,14 @@ export async function buildSessions(config: SessionsConfig, { db, kafka, publish
   return {
     grpcServices: [commandBinding, sessionBinding, profileBinding],
     async start() {
+      // Before any watch is served (gRPC starts after this): a watch reads the store once it
+      // opens, and the followers replay everything published since these positions.
+      const [commandsFrom, sessionsFrom] = await Promise.all([topicPositions(kafka, Topics.command), topicPositions(kafka, Topics.session)]);
       const consumer = await consumePartnerEvents(kafka, { store, writer, profiles, sessions: { writer: sessionWriter, store: sessionStore, ownParties }, publisher, logger });
-      const [commandFollower, sessionFollower] = await Promise.all([followCommandChanges(kafka, watchers, logger), followSessionChanges(kafka, sessionWatchers, logger)]);
+      const [commandFollower, sessionFollower] = await Promise.all([
+        followCommandChanges(kafka, watchers, commandsFrom, logger),
+        followSessionChanges(kafka, sessionWatchers, sessionsFrom, logger),
+      ]);
       const sweepers = [
         startSweeper('commands', commandsDue, (entry) => writer.sweep(entry), config.SWEEP_INTERVAL_MS, logger),
         startSweeper('reservations', reservationsDue, (entry) => reservations.sweep(entry), config.SWEEP_INTERVAL_MS, logger),

@@ -44,3 +44,43 @@ test('a registering partner whose versions fail gets 3001 and nothing is stored'
     await Promise.all([receiver.close(), sender.close()]);
   }
 });
+
+test('Receiver faults: 500, 429 with Retry-After, truncated JSON, an answer past the deadline, a closed port; each push recorded with its answer', async () => {
+  const receiver = await startSimPartner({ countryCode: 'NL', partyId: 'RCV', role: 'EMSP' });
+  const sender = await startSimPartner({ countryCode: 'DE', partyId: 'SND', role: 'CPO' });
+  try {
+    assert.equal(status((await sender.registerWith(receiver.versionsUrl, receiver.issueTokenA())).body), 1000);
+    const url = `${receiver.baseUrl}/ocpi/2.2.1/cdrs/`;
+    const push = (id: string) => sender.callPeer('POST', url, { id });
+
+    receiver.receiverFault.mode = 'error500';
+    assert.equal((await push('A')).httpStatus, 500);
+    Object.assign(receiver.receiverFault, { mode: 'rateLimited', retryAfterSeconds: 7 });
+    const limited = await push('B');
+    assert.equal(limited.httpStatus, 429);
+    assert.equal(limited.headers['retry-after'], '7');
+    receiver.receiverFault.mode = 'truncated';
+    const truncated = await push('C');
+    assert.equal(truncated.httpStatus, 200);
+    assert.equal(typeof truncated.body, 'string', 'the body is not JSON');
+    // Only the modules named are affected.
+    Object.assign(receiver.receiverFault, { mode: 'error500', modules: ['sessions'] });
+    assert.equal(status((await push('D')).body), 1000);
+    Object.assign(receiver.receiverFault, { mode: 'slow', delayMs: 600, modules: undefined });
+    const late = await fetch(url, { method: 'POST', headers: { authorization: `Token ${Buffer.from(sender.state.peerToken!).toString('base64')}`, 'content-type': 'application/json' }, body: '{"id":"E"}', signal: AbortSignal.timeout(200) }).catch((error: unknown) => error);
+    assert.ok(late instanceof Error, 'the caller gave up before the slow answer');
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    receiver.receiverFault.mode = 'none';
+    const answers = receiver.state.received.map((entry) => `${(entry.body as { id: string }).id}:${entry.answer}:${entry.delivered}`);
+    assert.deepEqual(answers, ['A:error500:true', 'B:rateLimited:true', 'C:truncated:true', 'D:ok:true', 'E:slow:false']);
+
+    await receiver.goDown();
+    const refused = await push('F').catch((error: unknown) => error);
+    assert.ok(refused instanceof Error, 'a closed port refuses the connection');
+    await receiver.comeUp();
+    assert.equal(status((await push('G')).body), 1000);
+    assert.deepEqual(receiver.state.received.map((entry) => (entry.body as { id: string }).id).slice(-1), ['G'], 'nothing arrived while down');
+  } finally {
+    await Promise.all([receiver.close(), sender.close()]);
+  }
+});

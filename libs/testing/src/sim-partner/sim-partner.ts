@@ -50,12 +50,35 @@ export interface SimPartner {
   /** Objects this partner's Sender interfaces serve, per module (e.g. `published.locations`). */
   readonly published: Record<string, unknown[]>;
   faults: { versionsStatus?: number; versionsBody?: unknown; detailsBody?: unknown; credentialsPostStatusCode?: number };
+  /** How its Receiver interfaces answer pushes (chaos tests change it); `{ mode: 'none' }` accepts them. */
+  readonly receiverFault: ReceiverFault;
+  /** Closes its port (every open connection too): calls to it fail to connect until `comeUp`. */
+  goDown(): Promise<void>;
+  /** Listens again on the same port. */
+  comeUp(): Promise<void>;
   /** How it answers real-time authorization (as eMSP) and commands (as CPO); tests change it. */
   readonly behaviour: SimBehaviour;
   /** The URL of one of the peer's endpoints (after registerWith), e.g. `peerEndpoint('commands', 'RECEIVER')`. */
   peerEndpoint(identifier: string, role: 'SENDER' | 'RECEIVER'): string;
   close(): Promise<void>;
 }
+
+/**
+ * A Receiver that misbehaves: `error500` answers HTTP 500; `rateLimited` HTTP 429 with
+ * `Retry-After: retryAfterSeconds`; `slow` keeps the push (as a partner that stored it) but
+ * answers 1000 only after `delayMs`, past the caller's deadline; `truncated` keeps it and
+ * answers HTTP 200 with half an envelope (invalid JSON). Only pushes to `modules` (all when
+ * absent) are affected.
+ */
+export interface ReceiverFault {
+  mode: 'none' | 'error500' | 'rateLimited' | 'slow' | 'truncated';
+  retryAfterSeconds?: number;
+  delayMs?: number;
+  modules?: string[];
+}
+
+/** What a Receiver push was answered: `ok` (1000) or the fault it met. */
+export type ReceivedAnswer = 'ok' | ReceiverFault['mode'];
 
 export interface SimBehaviour {
   /** eMSP: real-time authorization answers after this delay; tokens come from `published.tokens`. */
@@ -80,8 +103,12 @@ interface SimState {
   /** Tokens this partner currently accepts, with what each is good for. */
   issuedTokens: string[];
   requests: { method: string; url: string; authorization?: string; requestId?: string; correlationId?: string }[];
-  /** Pushes this partner's Receiver interfaces got (method, path, body, the headers that matter). */
-  received: { method: string; path: string; body: unknown; headers: Record<string, string>; at: number }[];
+  /**
+   * Pushes this partner's Receiver interfaces got (method, path, body, the headers that matter),
+   * with how each was answered and whether the answer reached the caller before it gave up
+   * (`delivered`, set when the response closes).
+   */
+  received: { method: string; path: string; body: unknown; headers: Record<string, string>; at: number; answer?: ReceivedAnswer; delivered?: boolean }[];
   /** The peer's endpoints, read when this partner registered with it. */
   peerEndpoints: Endpoint[];
   /** Real-time authorization requests it answered (eMSP): token uid, type, body. */
@@ -112,7 +139,11 @@ export async function startSimPartner(options: SimPartnerOptions): Promise<SimPa
   const behaviour: SimBehaviour = { authorizeDelayMs: 0, authorizeAllowed: 'ALLOWED', commandResponse: 'ACCEPTED', commandTimeout: 30, commandResult: 'ACCEPTED', commandResultDelayMs: 50 };
   const published: Record<string, unknown[]> = {};
   const faults: SimPartner['faults'] = {};
-  const app = Fastify({ logger: false, routerOptions: { ignoreTrailingSlash: true } });
+  const receiverFault: ReceiverFault = { mode: 'none' };
+  // A test double: close() drops every connection at once, also one still waiting for its
+  // request (an aborted call leaves such sockets: closing would otherwise wait out Node's 60 s
+  // headers timeout — the tokens e2e spent a minute in close()).
+  const app = Fastify({ logger: false, routerOptions: { ignoreTrailingSlash: true }, forceCloseConnections: true });
   let baseUrl = '';
 
   const accept = (token: string, kind: TokenKind) => {
@@ -313,9 +344,18 @@ export async function startSimPartner(options: SimPartnerOptions): Promise<SimPa
   // Receiver interfaces: every push is recorded for the test to inspect, and accepted.
   const receive = async (request: FastifyRequest, reply: FastifyReply) => {
     const header = (name: string) => (typeof request.headers[name] === 'string' ? (request.headers[name] as string) : undefined);
-    state.received.push({ method: request.method, path: request.url, body: request.body, headers: Object.fromEntries(['x-request-id', 'x-correlation-id', 'ocpi-from-country-code', 'ocpi-from-party-id', 'ocpi-to-country-code', 'ocpi-to-party-id', 'authorization'].map((name) => [name, header(name) ?? ''])), at: Date.now() });
-    // A CDR POST is answered with where the CDR is kept (OCPI 2.2.1 §7.1).
     const { module } = request.params as { module: string };
+    const fault = receiverFault.mode !== 'none' && (!receiverFault.modules || receiverFault.modules.includes(module)) ? receiverFault.mode : 'none';
+    const entry: SimState['received'][number] = { method: request.method, path: request.url, body: request.body, headers: Object.fromEntries(['x-request-id', 'x-correlation-id', 'ocpi-from-country-code', 'ocpi-from-party-id', 'ocpi-to-country-code', 'ocpi-to-party-id', 'authorization'].map((name) => [name, header(name) ?? ''])), at: Date.now(), answer: fault === 'none' ? 'ok' : fault };
+    state.received.push(entry);
+    reply.raw.once('close', () => {
+      entry.delivered = reply.raw.writableFinished;
+    });
+    if (fault === 'error500') return reply.code(500).send(envelope(3000, undefined, 'simulated server error'));
+    if (fault === 'rateLimited') return reply.code(429).header('retry-after', String(receiverFault.retryAfterSeconds ?? 1)).send(envelope(2000, undefined, 'simulated rate limit'));
+    if (fault === 'truncated') return reply.code(200).type('application/json').send(JSON.stringify(envelope(1000)).slice(0, 12));
+    if (fault === 'slow') await new Promise((resolve) => setTimeout(resolve, receiverFault.delayMs ?? 5_000));
+    // A CDR POST is answered with where the CDR is kept (OCPI 2.2.1 §7.1).
     const cdrId = (request.body as { id?: unknown } | undefined)?.id;
     if (request.method === 'POST' && module === 'cdrs' && typeof cdrId === 'string') void reply.header('location', `${baseUrl}/ocpi/2.2.1/cdrs/${encodeURIComponent(cdrId)}`);
     return envelope(1000);
@@ -326,7 +366,28 @@ export async function startSimPartner(options: SimPartnerOptions): Promise<SimPa
 
   await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   const address = app.server.address();
-  baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const port = typeof address === 'object' && address ? address.port : 0;
+  baseUrl = `http://127.0.0.1:${port}`;
+  let down = false;
+  const goDown = async (): Promise<void> => {
+    if (down) return;
+    down = true;
+    await new Promise<void>((resolve) => {
+      app.server.close(() => resolve());
+      app.server.closeAllConnections();
+    });
+  };
+  const comeUp = async (): Promise<void> => {
+    if (!down) return;
+    await new Promise<void>((resolve, reject) => {
+      app.server.once('error', reject);
+      app.server.listen(port, '127.0.0.1', () => {
+        app.server.off('error', reject);
+        resolve();
+      });
+    });
+    down = false;
+  };
 
   const requirePeer = (): { url: string; token: string } => {
     if (!state.peerCredentialsUrl || !state.peerToken) throw new Error('not registered with a peer');
@@ -357,6 +418,9 @@ export async function startSimPartner(options: SimPartnerOptions): Promise<SimPa
     state,
     published,
     faults,
+    receiverFault,
+    goDown,
+    comeUp,
     behaviour,
     peerEndpoint(identifier, role) {
       const endpoint = state.peerEndpoints.find((candidate) => candidate.identifier === identifier && candidate.role === role);
@@ -396,6 +460,9 @@ export async function startSimPartner(options: SimPartnerOptions): Promise<SimPa
       if (!use) throw new Error('no token to call the peer with');
       return call(method, url, use, body);
     },
-    close: () => app.close(),
+    close: async () => {
+      await comeUp();
+      await app.close();
+    },
   };
 }

@@ -1,4 +1,5 @@
 import type { Collection, Db, Filter } from 'mongodb';
+import { isDuplicateKeyError } from '@voltmesh/mongo';
 import type { Party } from '../domain/cdr-record.js';
 import type { DisputeRecord, ReconciliationRecord, ReconciliationStatus } from '../domain/reconciliation.js';
 import { insertAbsent, storeCall } from './store-call.js';
@@ -15,7 +16,9 @@ interface ReconciliationDocument {
 /**
  * A received CDR whose reconciliation is still to do: a small collection of live entries so the
  * sweeper never scans the CDRs. Written before the CDR (a crash in between leaves an entry for
- * nothing, never a CDR nobody reconciles), removed once the outcome is stored.
+ * nothing, never a CDR nobody reconciles), removed once the outcome is stored. An entry for a CDR
+ * already reconciled (written late by a receipt that lost the race to store it) is cleared by
+ * the sweeper's next visit.
  */
 interface DueDocument {
   _id: string;
@@ -76,8 +79,22 @@ export class ReconciliationStore {
     return inserted.has(key) ? record : ((await this.get(key)) ?? record);
   }
 
+  /**
+   * Makes the CDR due at `at` (creating its entry when there is none). Two upserts of one `_id`
+   * at once (the same CDR received twice concurrently, or a receipt beside the sweeper's
+   * reschedule) can both try the insert; the loser gets a duplicate key. The entry exists then, so
+   * the one retry is a plain update, never a second insert.
+   */
   async schedule(key: string, at: Date): Promise<void> {
-    await storeCall('schedule reconciliation', () => this.due.updateOne({ _id: key }, { $set: { due_at: at } }, { upsert: true }));
+    const upsert = () => this.due.updateOne({ _id: key }, { $set: { due_at: at } }, { upsert: true });
+    await storeCall('schedule reconciliation', async () => {
+      try {
+        await upsert();
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) throw error;
+        await upsert();
+      }
+    });
   }
 
   async listDue(now: Date, limit: number): Promise<string[]> {

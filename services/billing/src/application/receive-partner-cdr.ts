@@ -64,6 +64,11 @@ export async function receivePartnerCdr(deps: ReceivePartnerCdrDeps, request: bi
     // Exactly as received: the partner's CDR is the billing document, never rewritten.
     ocpi_json: request.ocpiJson,
   };
+  // Due before stored: a crash between the two leaves an entry the sweeper drops, never a stored
+  // CDR nobody reconciles (nothing else finds unreconciled CDRs without scanning them all). So
+  // every receipt racing on one key schedules it before the insert picks the winner; schedule
+  // takes concurrent upserts of one entry, and a loser's entry only makes the sweeper look at the
+  // CDR once more (it finds the outcome stored and clears it).
   await deps.reconciler.schedule(key);
   const [inserted] = await deps.writer.insert([record]);
   if (!inserted) throw alreadyExists(await deps.store.get(key));

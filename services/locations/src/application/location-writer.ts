@@ -1,6 +1,7 @@
 import { failedPrecondition, invalidArgument, unavailable } from '@voltmesh/errors';
 import { Topics, type EventPublisher } from '@voltmesh/kafka';
 import { KeyedLock } from '@voltmesh/mongo';
+import type { Logger } from '@voltmesh/telemetry';
 import { type Location, locationSchema, sameContent, zodErrorMessage } from '@voltmesh/ocpi';
 import { locations, objects } from '@voltmesh/proto';
 import type { LocationStore } from '../adapters/location-store.js';
@@ -29,6 +30,7 @@ export class LocationWriter {
     private readonly store: LocationStore,
     private readonly model: LocationReadModel,
     private readonly publisher: EventPublisher,
+    private readonly logger?: Logger,
   ) {}
 
   private readonly lock = new KeyedLock();
@@ -55,7 +57,7 @@ export class LocationWriter {
       const checked = locationSchema.safeParse(next.location);
       if (!checked.success) throw invalidArgument(`the location would become invalid: ${zodErrorMessage(checked.error)}`);
       const saved = await this.store.save({ ...key, owner, connection_id: connectionId, location: checked.data }, stored);
-      if (!saved) continue; // another writer won: re-read and re-apply
+      if (!saved) continue; // another writer won (or the model was not the store's state): re-read and re-apply
       this.model.put(saved);
       await this.publish(saved, statusOnlyChanges(stored?.location, saved.location));
       return { stored: saved, changed: true };
@@ -102,16 +104,24 @@ export class LocationWriter {
   async flushMarks(): Promise<void> {
     const marks = this.marks.splice(0);
     try {
-      await this.store.markPublished(marks);
+      // Under the objects' locks: FerretDB applies an update as read-then-replace of the whole
+      // document, so a marker written beside a save of the same location could put back the
+      // state before that save (a lost write; the chaos suite's stale EVSE statuses).
+      await this.lock.runAll(marks.map((mark) => locationKey(mark.key)), () => this.store.markPublished(marks));
     } catch (error) {
       this.marks.unshift(...marks);
       throw error;
     }
   }
 
+  /** The store's state, which the model takes whatever it held: the store is the truth. */
   private async reread(key: LocationKey): Promise<StoredLocation | undefined> {
     const stored = await this.store.get(key);
-    if (stored) this.model.put(stored);
+    if (stored) {
+      const held = this.model.get(key);
+      if (held && held.rev > stored.rev) this.logger?.warn({ location: locationKey(key), model_rev: held.rev, store_rev: stored.rev }, 'read model was ahead of the store; it takes the stored state');
+      this.model.replace(stored);
+    }
     return stored;
   }
 }

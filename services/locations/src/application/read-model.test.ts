@@ -44,3 +44,12 @@ test('unpublished saves are reported after the grace period until their event is
   model.published(saved);
   assert.deepEqual(model.unpublishedSince(0, 10), []);
 });
+
+test('a re-read state replaces what the model holds even when the model holds a higher revision (the store is the truth)', () => {
+  const model = new LocationReadModel();
+  model.put(stored('A', '2026-01-01T00:00:00.000Z'));
+  model.put(stored('R', '2026-01-04T00:00:00.000Z', 9));
+  model.replace(stored('R', '2026-01-02T00:00:00.000Z', 7));
+  assert.equal(model.get({ country_code: 'NL', party_id: 'VLT', location_id: 'R' })?.rev, 7, 'the stored revision, lower than the one held');
+  assert.deepEqual(model.list({}, 0, 10).items.map((item) => `${item.location_id}@${item.location.last_updated.slice(0, 10)}`), ['A@2026-01-01', 'R@2026-01-02'], 'listed once, at its stored place');
+});

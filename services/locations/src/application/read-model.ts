@@ -55,11 +55,20 @@ export class LocationReadModel {
     return this.byKey.get(locationKey(key))?.stored;
   }
 
-  /** Records a saved (or re-read) state; an older revision than the one held is ignored. */
+  /** Records a saved (or announced) state; an older revision than the one held is ignored. */
   put(stored: StoredLocation): void {
-    const key = locationKey(stored);
-    const previous = this.byKey.get(key);
+    const previous = this.byKey.get(locationKey(stored));
     if (previous && previous.stored.rev > stored.rev) return;
+    this.record(stored, previous);
+  }
+
+  /** Records the store's state even over a higher revision held (a re-read: the store is the truth). */
+  replace(stored: StoredLocation): void {
+    this.record(stored, this.byKey.get(locationKey(stored)));
+  }
+
+  private record(stored: StoredLocation, previous: Entry | undefined): void {
+    const key = locationKey(stored);
     if (previous) this.sorted.splice(this.indexOf(previous), 1);
     const entry = { order: orderOf(stored), stored };
     this.sorted.splice(this.insertionPoint(entry.order), 0, entry);

@@ -10,6 +10,11 @@ interface ConnectionDocument extends Omit<Connection, 'id'> {
   /** HMAC of the inbound token; unique. Revoked tokens are replaced by `revoked:<id>:<time>`. */
   inboundTokenHash: string;
   inboundTokenSealed?: string;
+  /** A registration token (PENDING) stops working at this time; absent once registered. */
+  inboundTokenExpiresAt?: Date;
+  /** HMAC of the token a credentials PUT replaced, still accepted on functional modules until `previousTokenValidUntil`. */
+  previousTokenHash?: string;
+  previousTokenValidUntil?: Date;
   outboundTokenSealed?: string;
   /** `CC*PID` of every role, for the party-ownership check. */
   partyKeys: string[];
@@ -21,6 +26,8 @@ export interface NewConnection {
   authMode: AuthMode;
   label?: string;
   inboundToken: string;
+  /** When the registration token stops working (REGISTRATION_TOKEN_TTL_MS from now); absent: never. */
+  inboundTokenExpiresAt?: Date;
   outboundToken?: string;
   versionsUrl?: string;
 }
@@ -29,6 +36,18 @@ export interface Registration {
   platform: PartnerPlatform;
   inboundToken: string;
   outboundToken: string;
+  /**
+   * On a rotation (credentials PUT): how long the replaced token keeps working on functional
+   * modules, so requests already on their way are not refused. 0 (and every first
+   * registration: token A dies at once) revokes it with the write.
+   */
+  previousTokenGraceMs?: number;
+}
+
+/** The connection a presented token belongs to, and whether it is a rotated token still in its grace period. */
+export interface InboundMatch {
+  connection: Connection;
+  previousToken: boolean;
 }
 
 /**
@@ -65,6 +84,7 @@ export class ConnectionStore {
       updatedAt: now,
       inboundTokenHash: this.cipher.lookupHash(input.inboundToken),
       inboundTokenSealed: this.cipher.encrypt(input.inboundToken),
+      ...(input.inboundTokenExpiresAt ? { inboundTokenExpiresAt: input.inboundTokenExpiresAt } : {}),
       ...(input.label ? { label: input.label } : {}),
       ...(input.versionsUrl ? { versionsUrl: input.versionsUrl } : {}),
       ...(input.outboundToken ? { outboundTokenSealed: this.cipher.encrypt(input.outboundToken) } : {}),
@@ -73,11 +93,23 @@ export class ConnectionStore {
     return toConnection(document);
   }
 
-  async findByInboundToken(token: string): Promise<Connection | undefined> {
+  /**
+   * The live connection whose partner presents `token`: its current inbound token (a
+   * registration token only until it expires), or the token a rotation replaced while its
+   * grace period lasts. Expiry is checked here, against our clock, not by a TTL index.
+   */
+  async findByInboundToken(token: string, now: Date = new Date()): Promise<InboundMatch | undefined> {
+    const hash = this.cipher.lookupHash(token);
     const document = await mongoCall('find connection', () =>
-      this.collection.findOne({ inboundTokenHash: this.cipher.lookupHash(token) }),
+      this.collection.findOne({ $or: [{ inboundTokenHash: hash }, { previousTokenHash: hash }] }),
     );
-    return document && document.state !== 'UNREGISTERED' ? toConnection(document) : undefined;
+    if (!document || document.state === 'UNREGISTERED') return undefined;
+    if (document.inboundTokenHash === hash) {
+      if (document.inboundTokenExpiresAt && document.inboundTokenExpiresAt.getTime() <= now.getTime()) return undefined;
+      return { connection: toConnection(document), previousToken: false };
+    }
+    const graceEnds = document.previousTokenValidUntil?.getTime() ?? 0;
+    return document.state === 'REGISTERED' && graceEnds > now.getTime() ? { connection: toConnection(document), previousToken: true } : undefined;
   }
 
   async get(id: string): Promise<Connection | undefined> {
@@ -95,7 +127,8 @@ export class ConnectionStore {
   /**
    * Moves a connection to REGISTERED with the partner's platform and both tokens, only if it is
    * still in `expectedState` and the partner still holds `presentedToken`: the old inbound token
-   * (token A, or the previous C on a credentials PUT) is dead the moment this succeeds.
+   * (token A, or the previous C on a credentials PUT) is dead the moment this succeeds — a
+   * rotated one only after `previousTokenGraceMs`, and then only on functional modules.
    */
   async register(
     id: string,
@@ -104,11 +137,19 @@ export class ConnectionStore {
     registration: Registration,
   ): Promise<Connection | undefined> {
     const { platform } = registration;
+    const now = new Date();
+    const grace = expectedState === 'REGISTERED' ? (registration.previousTokenGraceMs ?? 0) : 0;
+    // The replaced token: kept (as its HMAC) for the grace period, else forgotten with this write.
+    const previous: Pick<ConnectionDocument, 'previousTokenHash' | 'previousTokenValidUntil'> =
+      grace > 0 ? { previousTokenHash: this.cipher.lookupHash(presentedToken), previousTokenValidUntil: new Date(now.getTime() + grace) } : {};
+    const forget: Record<string, ''> = grace > 0 ? { inboundTokenExpiresAt: '' } : { inboundTokenExpiresAt: '', previousTokenHash: '', previousTokenValidUntil: '' };
     const document = await mongoCall('register connection', () =>
       this.collection.findOneAndUpdate(
         { _id: id, state: expectedState, inboundTokenHash: this.cipher.lookupHash(presentedToken) },
         {
+          $unset: forget,
           $set: {
+            ...previous,
             state: 'REGISTERED',
             version: platform.version,
             versionsUrl: platform.versionsUrl,
@@ -118,7 +159,7 @@ export class ConnectionStore {
             inboundTokenHash: this.cipher.lookupHash(registration.inboundToken),
             inboundTokenSealed: this.cipher.encrypt(registration.inboundToken),
             outboundTokenSealed: this.cipher.encrypt(registration.outboundToken),
-            updatedAt: new Date(),
+            updatedAt: now,
           },
         },
         { returnDocument: 'after' },
@@ -135,7 +176,7 @@ export class ConnectionStore {
         { _id: id, ...(expectedState ? { state: expectedState } : { state: { $ne: 'UNREGISTERED' } }) },
         {
           $set: { state: 'UNREGISTERED', inboundTokenHash: `revoked:${id}:${now.getTime()}`, partyKeys: [], updatedAt: now },
-          $unset: { inboundTokenSealed: '', outboundTokenSealed: '' },
+          $unset: { inboundTokenSealed: '', outboundTokenSealed: '', inboundTokenExpiresAt: '', previousTokenHash: '', previousTokenValidUntil: '' },
         },
         { returnDocument: 'after' },
       ),

@@ -4,6 +4,7 @@ import { AppError } from '@voltmesh/errors';
 import { encodeAuthorizationHeader, OcpiHeader, ocpiEnvelopeSchema, zodErrorMessage, type RoutingHeaders } from '@voltmesh/ocpi';
 import type { Logger } from '@voltmesh/telemetry';
 import type { AuthMode } from '../domain/connection.js';
+import type { PartnerFetch } from './guarded-fetch.js';
 import { observePartnerCall } from './partner-telemetry.js';
 
 export interface PartnerRequest<T> {
@@ -60,7 +61,8 @@ export class PartnerCallError extends AppError {
   }
 }
 
-const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+/** The largest answer we read from a partner (a page of locations is far less). */
+export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
 /**
  * Calls a partner's OCPI API: Authorization in the partner's encoding, fresh X-Request-ID,
@@ -71,6 +73,9 @@ export class PartnerClient {
   constructor(
     private readonly timeoutMs: number,
     private readonly logger: Logger,
+    /** How calls go out: partnerFetch (guarded against private addresses) in the processes; global fetch by default. */
+    private readonly fetchImpl: PartnerFetch = (url, init) => fetch(url, init),
+    private readonly maxResponseBytes: number = MAX_RESPONSE_BYTES,
   ) {}
 
   call<T>(request: PartnerRequest<T>): Promise<PartnerResponse<T | undefined>> {
@@ -94,7 +99,7 @@ export class PartnerClient {
 
     let response: Response;
     try {
-      response = await fetch(request.url, {
+      response = await this.fetchImpl(request.url, {
         method: request.method,
         headers,
         signal,
@@ -106,7 +111,7 @@ export class PartnerClient {
     }
 
     const retryAfter = response.headers.get('retry-after') ?? undefined;
-    const text = await readCapped(response, MAX_RESPONSE_BYTES, where, (error) => networkFailure(error, where, timeoutMs, request.signal));
+    const text = await readCapped(response, this.maxResponseBytes, where, (error) => networkFailure(error, where, timeoutMs, request.signal));
     this.logger.debug({ method: request.method, url: request.url, status: response.status, request_id: requestId }, 'partner call');
     let json: unknown;
     try {

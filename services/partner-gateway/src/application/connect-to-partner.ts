@@ -32,6 +32,7 @@ export async function connectToPartner(context: GatewayContext, request: Connect
     initiator: 'US',
     authMode: request.authMode,
     inboundToken,
+    inboundTokenExpiresAt: new Date(Date.now() + context.tokens.registrationTtlMs),
     outboundToken: request.tokenA,
     versionsUrl: request.versionsUrl,
     ...(request.label ? { label: request.label } : {}),

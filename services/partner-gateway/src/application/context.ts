@@ -18,4 +18,13 @@ export interface GatewayContext {
   events: ConnectionEvents;
   platform: OwnPlatform;
   logger: Logger;
+  /** Token lifetimes (REGISTRATION_TOKEN_TTL_MS, CREDENTIALS_ROTATION_GRACE_MS). */
+  tokens: TokenLifetimes;
+}
+
+export interface TokenLifetimes {
+  /** How long a registration token (the token A we hand out, the token B we mint when we connect) works. */
+  registrationTtlMs: number;
+  /** How long a token replaced by a credentials PUT keeps working on functional modules (0: not at all). */
+  rotationGraceMs: number;
 }

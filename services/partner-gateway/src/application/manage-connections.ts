@@ -12,7 +12,7 @@ export interface Invitation {
   versionsUrl: string;
 }
 
-/** An operator invites a partner: a pending connection with a fresh token A, good for one registration. */
+/** An operator invites a partner: a pending connection with a fresh token A, good for one registration within REGISTRATION_TOKEN_TTL_MS. */
 export async function createInvitation(context: GatewayContext, input: { label?: string; authMode: AuthMode }): Promise<Invitation> {
   const tokenA = mintCredentialsToken();
   const connection = await context.store.insertPending({
@@ -20,6 +20,7 @@ export async function createInvitation(context: GatewayContext, input: { label?:
     initiator: 'PARTNER',
     authMode: input.authMode,
     inboundToken: tokenA,
+    inboundTokenExpiresAt: new Date(Date.now() + context.tokens.registrationTtlMs),
     ...(input.label ? { label: input.label } : {}),
   });
   context.logger.info({ connection_id: connection.id }, 'invitation created');

@@ -14,6 +14,8 @@ export interface Caller {
   /** The token it presented (token A while pending, its full token once registered). */
   token: string;
   correlationId?: string;
+  /** The token is one a credentials PUT replaced, still in its grace period: functional modules only. */
+  previousToken?: boolean;
 }
 
 const CREDENTIALS_VERSION = SUPPORTED_VERSIONS[0];
@@ -24,6 +26,7 @@ const CREDENTIALS_VERSION = SUPPORTED_VERSIONS[0];
  * conditional write; token A dies with that write. Nothing is stored when any step fails.
  */
 export async function registerPartner(context: GatewayContext, caller: Caller, body: unknown): Promise<Credentials> {
+  refusePreviousToken(caller);
   const { connection } = caller;
   // The state decides first: a registered partner gets 405 whatever it sent.
   if (connection.state !== 'PENDING' || connection.initiator !== 'PARTNER') {
@@ -34,6 +37,7 @@ export async function registerPartner(context: GatewayContext, caller: Caller, b
 
 /** PUT credentials: the partner rotates its token or announces new endpoints; it gets a new token. */
 export async function updatePartnerCredentials(context: GatewayContext, caller: Caller, body: unknown): Promise<Credentials> {
+  refusePreviousToken(caller);
   if (caller.connection.state !== 'REGISTERED') throw methodNotAllowed('not registered: POST credentials first');
   return storeRegistration(context, caller, credentialsSchema.parse(body), 'REGISTERED');
 }
@@ -70,6 +74,7 @@ async function handshake(context: GatewayContext, caller: Caller, body: Credenti
     platform: { version: discovered.version, versionsUrl: body.url, roles, endpoints: discovered.endpoints },
     inboundToken: newInboundToken,
     outboundToken: body.token,
+    previousTokenGraceMs: context.tokens.rotationGraceMs,
   });
   if (!registered) {
     // Another request with the same token won the race; this one must not hand out a token.
@@ -82,6 +87,7 @@ async function handshake(context: GatewayContext, caller: Caller, body: Credenti
 
 /** DELETE credentials: the partner unregisters; its token stops working at once. */
 export async function unregisterPartner(context: GatewayContext, caller: Caller): Promise<void> {
+  refusePreviousToken(caller);
   if (caller.connection.state !== 'REGISTERED') throw methodNotAllowed('not registered');
   const unregistered = await context.store.unregister(caller.connection.id, 'REGISTERED');
   if (!unregistered) throw methodNotAllowed('not registered');
@@ -91,8 +97,20 @@ export async function unregisterPartner(context: GatewayContext, caller: Caller)
 
 /** GET credentials: our credentials for this partner, with the token it holds (read back from the store). */
 export async function readOwnCredentials(context: GatewayContext, caller: Caller): Promise<Credentials> {
+  refusePreviousToken(caller);
   if (caller.connection.state !== 'REGISTERED') throw methodNotAllowed('not registered: POST credentials first');
   const token = await context.store.inboundToken(caller.connection.id);
   if (!token) throw methodNotAllowed('not registered');
   return ownCredentials(context.platform, token);
+}
+
+/**
+ * A rotated token in its grace period only lets requests already on their way through; it never
+ * opens the credentials module. Otherwise whoever holds a leaked old token could read the new
+ * one (GET), rotate again (PUT) or cut the partner off (DELETE) after the partner rotated.
+ */
+function refusePreviousToken(caller: Caller): void {
+  if (caller.previousToken) {
+    throw new OcpiError(OcpiStatus.CLIENT_ERROR, 'this token was replaced by a credentials update: use the new token', { httpStatus: 401 });
+  }
 }

@@ -1,13 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import { Topics, type TopicSpec } from '@voltmesh/kafka';
+import { followTopic, Topics, type TopicPositions, type TopicSpec } from '@voltmesh/kafka';
 import { commands, sessions } from '@voltmesh/proto';
 import type { Logger } from '@voltmesh/telemetry';
 import type { CommandWatchers } from '../application/command-watchers.js';
 import type { SessionWatchers } from '../application/session-watchers.js';
-
-/** How long start-up waits for a follower to own its partitions before going on without. */
-const JOIN_WAIT_MS = 15_000;
 
 interface FollowedTopic<T> {
   topic: TopicSpec;
@@ -20,40 +16,26 @@ interface FollowedTopic<T> {
 
 /**
  * Feeds this replica's watch streams with every replica's saves: reads one of our own output
- * topics in a consumer group of its own, from the end. Watchers keep the highest revision, so
- * our own events and late ones change nothing. A feed, not a store: an event it cannot read is
- * logged and skipped. Resolves once the group is joined (it reads from the end, so a change
- * made before would be missed), or after JOIN_WAIT_MS.
+ * topics in a consumer group of its own, from `from` (the topic's end taken at start-up,
+ * before any watch is served, so a watch misses nothing published before the group join).
+ * Watchers keep the highest revision, so our own events, replayed and late ones change
+ * nothing. A feed, not a store: an event it cannot read is logged and skipped.
  */
-async function followOwnTopic<T>(kafka: Kafka, followed: FollowedTopic<T>, logger: Logger): Promise<{ stop(): Promise<void> }> {
-  const consumer = kafka.consumer({ groupId: `sessions.${followed.name}-watch.${randomUUID()}`, allowAutoTopicCreation: false });
-  let timer: NodeJS.Timeout | undefined;
-  const joined = new Promise<boolean>((resolve) => {
-    consumer.on(consumer.events.GROUP_JOIN, () => resolve(true));
-    timer = setTimeout(() => resolve(false), JOIN_WAIT_MS);
+function followOwnTopic<T>(kafka: Kafka, followed: FollowedTopic<T>, from: TopicPositions, logger: Logger): Promise<{ stop(): Promise<void> }> {
+  return followTopic(kafka, {
+    topic: followed.topic,
+    name: `sessions.${followed.name}-watch`,
+    from,
+    logger,
+    handle: (value) => {
+      const object = followed.decode(value);
+      if (object) followed.notify(object);
+    },
   });
-  try {
-    await consumer.connect();
-    await consumer.subscribe({ topics: [followed.topic.name], fromBeginning: false });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        try {
-          const object = followed.decode(message.value ?? Buffer.alloc(0));
-          if (object) followed.notify(object);
-        } catch (error) {
-          logger.warn({ err: error, offset: message.offset, topic: followed.topic.name }, `${followed.name} follower skipped an unreadable event`);
-        }
-      },
-    });
-    if (!(await joined)) logger.warn({ wait_ms: JOIN_WAIT_MS }, `${followed.name} follower has not joined its group yet; watches see other replicas' changes once it has`);
-  } finally {
-    clearTimeout(timer);
-  }
-  return { stop: () => consumer.disconnect() };
 }
 
 /** WatchCommand's feed: sessions.command.v1. */
-export const followCommandChanges = (kafka: Kafka, watchers: CommandWatchers, logger: Logger) =>
+export const followCommandChanges = (kafka: Kafka, watchers: CommandWatchers, from: TopicPositions, logger: Logger) =>
   followOwnTopic(
     kafka,
     {
@@ -65,11 +47,12 @@ export const followCommandChanges = (kafka: Kafka, watchers: CommandWatchers, lo
       },
       notify: (command) => watchers.notify(command),
     },
+    from,
     logger,
   );
 
 /** WatchSessions' feed: sessions.session.v1. */
-export const followSessionChanges = (kafka: Kafka, watchers: SessionWatchers, logger: Logger) =>
+export const followSessionChanges = (kafka: Kafka, watchers: SessionWatchers, from: TopicPositions, logger: Logger) =>
   followOwnTopic(
     kafka,
     {
@@ -81,5 +64,6 @@ export const followSessionChanges = (kafka: Kafka, watchers: SessionWatchers, lo
       },
       notify: (session) => watchers.notify(session),
     },
+    from,
     logger,
   );

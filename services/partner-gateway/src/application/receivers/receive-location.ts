@@ -2,6 +2,7 @@ import { OcpiError, OcpiStatus, type Connector, type Evse, type Location } from 
 import type { IngressPublisher } from '../../adapters/ingress-publisher.js';
 import type { TtlCache } from '../../adapters/ttl-cache.js';
 import type { Caller } from '../partner-registers.js';
+import { findWritten, type WrittenLookup } from './find-written.js';
 import { parseLocationWrite, type LocationAddress } from './location-write.js';
 import { assertOwnParty } from './party-scope.js';
 
@@ -9,8 +10,8 @@ import { assertOwnParty } from './party-scope.js';
 export interface LocationReceiverDeps {
   locations: { get(countryCode: string, partyId: string, id: string): Promise<Location | undefined> };
   ingress: Pick<IngressPublisher, 'locationWrite'>;
-  /** A PUT just before a PATCH may still be on its way through Kafka: look once more after this. */
-  recheckAfterMs: number;
+  /** Finding what a write needs (a PUT just before it may still be on its way through Kafka). */
+  written: WrittenLookup;
   /**
    * Locations seen to exist lately: a status PATCH stream would otherwise read each one every
    * time. OCPI never deletes a location, EVSE or connector (they become REMOVED), so a positive
@@ -41,26 +42,23 @@ export async function readPartnerLocation(deps: LocationReceiverDeps, caller: Ca
 async function requireExisting(deps: LocationReceiverDeps, address: LocationAddress, wholeTarget: boolean): Promise<void> {
   const key = `${address.countryCode}*${address.partyId}*${address.locationId}`.toUpperCase();
   const cached = deps.known.get(key);
-  if (cached && !missing(cached, address, wholeTarget)) return;
+  if (cached && whyMissing(cached, address, wholeTarget) === undefined) return;
+  let last: Location | undefined;
   const find = async () => {
-    const found = await deps.locations.get(address.countryCode, address.partyId, address.locationId);
-    if (found) deps.known.set(key, found);
-    return found;
+    last = await deps.locations.get(address.countryCode, address.partyId, address.locationId);
+    if (last) deps.known.set(key, last);
+    return last && whyMissing(last, address, wholeTarget) === undefined ? last : undefined;
   };
-  let location = await find();
-  if (!location || missing(location, address, wholeTarget)) {
-    await new Promise((resolve) => setTimeout(resolve, deps.recheckAfterMs));
-    location = await find();
-  }
-  pick(location, address, wholeTarget);
+  await findWritten(deps.written, find, () => whyMissing(last, address, wholeTarget), `location ${address.locationId}${address.evseUid === undefined ? '' : ` EVSE ${address.evseUid}`}`);
 }
 
-function missing(location: Location, address: LocationAddress, wholeTarget: boolean): boolean {
+/** The error `pick` answers for what the address names (undefined when it is there). */
+function whyMissing(location: Location | undefined, address: LocationAddress, wholeTarget: boolean): unknown {
   try {
     pick(location, address, wholeTarget);
-    return false;
-  } catch {
-    return true;
+    return undefined;
+  } catch (error) {
+    return error;
   }
 }
 

@@ -41,7 +41,7 @@ function receiver(stored: StoredSession | undefined = undefined, overrides: Part
         published.push({ connectionId, write, correlationId });
       },
     },
-    recheckAfterMs: 1,
+    written: { recheckAfterMs: 1, writesPending: async () => false },
     ...overrides,
   };
   return { deps, published, lookups };

@@ -4,6 +4,7 @@ import type { Party, SessionRole, StoredSession } from '../../adapters/sessions-
 import type { StoredToken } from '../../adapters/tokens-client.js';
 import { partyKey } from '../../domain/connection.js';
 import type { Caller } from '../partner-registers.js';
+import { findWritten, type WrittenLookup } from './find-written.js';
 import { assertOwnParty, assertSameIds } from './party-scope.js';
 
 /** Where a session Receiver write lands: `/{country_code}/{party_id}/{session_id}` (the CPO's party). */
@@ -27,8 +28,8 @@ export interface OwnTokenCheck {
 export interface SessionReceiverDeps extends OwnTokenCheck {
   sessions: { get(role: SessionRole, cpo: Party, id: string): Promise<StoredSession | undefined> };
   ingress: { sessionWrite(connectionId: string, write: SessionWrite, correlationId?: string): Promise<void> };
-  /** A PUT just before a PATCH may still be on its way through Kafka: look once more after this. */
-  recheckAfterMs: number;
+  /** Finding the session a PATCH needs (a PUT just before it may still be on its way through Kafka). */
+  written: WrittenLookup;
 }
 
 /**
@@ -59,12 +60,7 @@ export async function receiveSessionWrite(deps: SessionReceiverDeps, caller: Cal
   assertSameIds(ids);
   // Only what the partner sent: defaults (an absent list read as []) must never reach the store.
   const patch = Object.fromEntries(Object.entries(parsed.data).filter(([key, value]) => key in sent && value !== undefined)) as Partial<SessionPatch>;
-  let stored = await pushedBy(deps, caller, address);
-  if (!stored) {
-    await new Promise((resolve) => setTimeout(resolve, deps.recheckAfterMs));
-    stored = await pushedBy(deps, caller, address);
-  }
-  if (!stored) throw unknownSession(address);
+  const stored = await findWritten(deps.written, () => pushedBy(deps, caller, address), () => unknownSession(address), `session ${address.sessionId}`);
   assertAppendable(stored.session, patch);
   if (patch.cdr_token) await assertTokenOfOurs(deps, patch.cdr_token);
   // These checks read a snapshot: two PATCHes racing through Kafka may each pass them. The

@@ -2,14 +2,15 @@ import { OcpiError, OcpiStatus, type Token } from '@voltmesh/ocpi';
 import type { IngressPublisher } from '../../adapters/ingress-publisher.js';
 import type { StoredToken } from '../../adapters/tokens-client.js';
 import type { Caller } from '../partner-registers.js';
+import { findWritten, type WrittenLookup } from './find-written.js';
 import { assertOwnParty } from './party-scope.js';
 import { parseTokenWrite, type TokenAddress } from './token-write.js';
 
 export interface TokenReceiverDeps {
   tokens: { get(countryCode: string, partyId: string, uid: string, type: string): Promise<StoredToken | undefined> };
   ingress: Pick<IngressPublisher, 'tokenWrite'>;
-  /** A PUT just before a PATCH may still be on its way through Kafka: look once more after this. */
-  recheckAfterMs: number;
+  /** Finding the token a PATCH needs (a PUT just before it may still be on its way through Kafka). */
+  written: WrittenLookup;
 }
 
 /**
@@ -18,14 +19,7 @@ export interface TokenReceiverDeps {
  */
 export async function receiveTokenWrite(deps: TokenReceiverDeps, caller: Caller, method: 'PUT' | 'PATCH', address: TokenAddress, body: unknown): Promise<void> {
   const write = parseTokenWrite(caller.connection, method, address, body);
-  if (method === 'PATCH') {
-    let stored = await ownedBy(deps, caller, address);
-    if (!stored) {
-      await new Promise((resolve) => setTimeout(resolve, deps.recheckAfterMs));
-      stored = await ownedBy(deps, caller, address);
-    }
-    if (!stored) throw unknownToken(address);
-  }
+  if (method === 'PATCH') await findWritten(deps.written, () => ownedBy(deps, caller, address), () => unknownToken(address), `token ${address.uid}`);
   await deps.ingress.tokenWrite(caller.connection.id, write, caller.correlationId);
 }
 

@@ -1,9 +1,10 @@
 import type { Kafka } from 'kafkajs';
-import { ConsumerGroups, runConsumer, Topics, type EventPublisher, type RunningConsumer } from '@voltmesh/kafka';
+import { ConsumerGroups, runBatchConsumer, runConsumer, Topics, type EventPublisher, type RunningConsumer } from '@voltmesh/kafka';
 import { locationSchema, parseJsonField, tariffSchema, tokenSchema } from '@voltmesh/ocpi';
 import { locations, objects, tariffs, tokens } from '@voltmesh/proto';
 import type { Logger } from '@voltmesh/telemetry';
 import type { PartnerDirectory } from '../partner-directory.js';
+import { newestOfEach } from './coalesce.js';
 import { decodeEvent } from './decode-event.js';
 import type { PushEngine } from '../push/index.js';
 import { locationObjectKey, locationPush } from './location-pushes.js';
@@ -26,25 +27,30 @@ export interface OwnChangesDeps {
  */
 export async function consumeOwnChanges(deps: OwnChangesDeps): Promise<RunningConsumer[]> {
   const common = { publisher: deps.publisher, logger: deps.logger, partitionsConsumedConcurrently: 6 };
-  const locationConsumer = await runConsumer(deps.kafka, {
+  // In batches: a consumer that is behind pushes each location's newest state once per batch
+  // (as a PUT when it stands for several changes: their status PATCHes would be partial).
+  const locationConsumer = await runBatchConsumer(deps.kafka, {
     ...common,
     groupId: ConsumerGroups.dispatcherLocations,
     topics: [Topics.location],
-    handle: async (event) => {
-      const changed = decodeEvent(() => locations.LocationChanged.decode(event.value), event, 'LocationChanged');
-      if (changed.location?.owner !== objects.Owner.OWNER_OWN) return;
-      const location = parseJsonField(locationSchema, changed.location.ocpiJson, 'LocationChanged.location');
-      const change = {
-        location,
-        statusChanges: changed.statusChanges.map((status) => ({ evse_uid: status.evseUid, status: status.status, last_updated: status.lastUpdated })),
-        sequence: event.offset,
-        correlationId: event.meta.correlationId ?? event.meta.id,
-      };
-      const key = locationObjectKey(location);
+    handleBatch: async (events) => {
+      const ours = events.flatMap((event) => {
+        const changed = decodeEvent(() => locations.LocationChanged.decode(event.value), event, 'LocationChanged');
+        if (changed.location?.owner !== objects.Owner.OWNER_OWN) return [];
+        const location = parseJsonField(locationSchema, changed.location.ocpiJson, 'LocationChanged.location');
+        const statusChanges = changed.statusChanges.map((status) => ({ evse_uid: status.evseUid, status: status.status, last_updated: status.lastUpdated }));
+        return [{ location, statusChanges, sequence: event.offset, correlationId: event.meta.correlationId ?? event.meta.id }];
+      });
+      const newest = newestOfEach(ours, (change) => locationObjectKey(change.location), (candidate, held) => BigInt(candidate.sequence) > BigInt(held.sequence));
+      const targets = [...pushTargets(deps.directory.registered(), 'locations')];
       await Promise.all(
-        pushTargets(deps.directory.registered(), 'locations').map(async (target) => {
-          const pending = change.statusChanges.length === 1 ? await deps.engine.hasPending(target.partnerId, key) : false;
-          await deps.engine.enqueue(locationPush(change, target, pending));
+        newest.flatMap(({ change: latest, superseded }) => {
+          const change = superseded > 0 ? { ...latest, statusChanges: [] } : latest;
+          const key = locationObjectKey(change.location);
+          return targets.map(async (target) => {
+            const pending = change.statusChanges.length === 1 ? await deps.engine.hasPending(target.partnerId, key) : false;
+            await deps.engine.enqueue(locationPush(change, target, pending));
+          });
         }),
       );
     },

@@ -1,10 +1,11 @@
 import type { Kafka } from 'kafkajs';
-import { ConsumerGroups, runConsumer, Topics, type EventPublisher, type RunningConsumer } from '@voltmesh/kafka';
+import { ConsumerGroups, runBatchConsumer, runConsumer, Topics, type EventPublisher, type RunningConsumer } from '@voltmesh/kafka';
 import { cdrSchema, parseJsonField, sessionSchema } from '@voltmesh/ocpi';
 import { cdrs, sessions } from '@voltmesh/proto';
 import type { Logger } from '@voltmesh/telemetry';
 import type { HubReach } from '../hub-reach.js';
 import type { PartnerDirectory } from '../partner-directory.js';
+import { newestOfEach } from './coalesce.js';
 import { decodeEvent } from './decode-event.js';
 import type { PartyRef, PushEngine } from '../push/index.js';
 import { cdrPush } from './cdr-pushes.js';
@@ -25,7 +26,7 @@ export interface SessionsCdrsDeps {
 
 /**
  * Our CPO's sessions and CDRs, from the domain topics to the eMSP of each token: sessions as
- * PUT then PATCH (coalesced per session), CDRs POSTed once each until acknowledged. The offset is
+ * PUT then PATCH (coalesced per session, within a fetched batch and in the outbox), CDRs POSTed once each until acknowledged. The offset is
  * committed once the push is in the durable outbox. An eMSP we have no connection to, or that
  * its hub reports offline, gets nothing pushed (logged): it resyncs by GET on our Sender interfaces.
  */
@@ -40,17 +41,25 @@ export async function consumeSessionsAndCdrs(deps: SessionsCdrsDeps): Promise<Ru
     return found;
   };
 
-  const sessionConsumer = await runConsumer(deps.kafka, {
+  // In batches: a consumer that is behind pushes each session's newest state once per batch.
+  const sessionConsumer = await runBatchConsumer(deps.kafka, {
     ...common,
     groupId: ConsumerGroups.dispatcherSessions,
     topics: [Topics.session],
-    handle: async (event) => {
-      const changed = decodeEvent(() => sessions.SessionChanged.decode(event.value), event, 'SessionChanged');
-      if (changed.session?.role !== sessions.SessionRole.SESSION_ROLE_CPO) return;
-      const session = parseJsonField(sessionSchema, changed.session.ocpiJson, 'SessionChanged.session');
-      const to = target('sessions', { countryCode: session.cdr_token.country_code, partyId: session.cdr_token.party_id }, `session ${session.id}`);
-      if (!to) return;
-      await deps.engine.enqueue(sessionPush({ session, revision: changed.session.revision.toString(), correlationId: event.meta.correlationId ?? event.meta.id }, to));
+    handleBatch: async (events) => {
+      const ours = events.flatMap((event) => {
+        const changed = decodeEvent(() => sessions.SessionChanged.decode(event.value), event, 'SessionChanged');
+        if (changed.session?.role !== sessions.SessionRole.SESSION_ROLE_CPO) return [];
+        const session = parseJsonField(sessionSchema, changed.session.ocpiJson, 'SessionChanged.session');
+        return [{ session, revision: changed.session.revision.toString(), correlationId: event.meta.correlationId ?? event.meta.id }];
+      });
+      const newest = newestOfEach(ours, (change) => `${change.session.country_code}*${change.session.party_id}*${change.session.id}`, (candidate, held) => BigInt(candidate.revision) > BigInt(held.revision));
+      await Promise.all(
+        newest.map(async ({ change }) => {
+          const to = target('sessions', { countryCode: change.session.cdr_token.country_code, partyId: change.session.cdr_token.party_id }, `session ${change.session.id}`);
+          if (to) await deps.engine.enqueue(sessionPush(change, to));
+        }),
+      );
     },
   });
   const cdrConsumer = await runConsumer(deps.kafka, {

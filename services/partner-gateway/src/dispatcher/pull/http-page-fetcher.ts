@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { encodeAuthorizationHeader, ocpiEnvelopeSchema, OcpiHeader, parseOcpiDateTime, zodErrorMessage } from '@voltmesh/ocpi';
 import type { Logger } from '@voltmesh/telemetry';
+import type { PartnerFetch } from '../../adapters/guarded-fetch.js';
 import { describeNetworkError, PartnerCallError, readCapped } from '../../adapters/partner-client.js';
 import { observePartnerCall } from '../../adapters/partner-telemetry.js';
 import type { AuthMode } from '../../domain/connection.js';
@@ -31,6 +32,8 @@ export interface HttpPageFetcherOptions {
   /** Largest page body we read; a partner cannot make us buffer without bound. */
   maxBytes?: number;
   logger: Logger;
+  /** How calls go out: partnerFetch (guarded against private addresses) in the dispatcher; global fetch by default. */
+  fetch?: PartnerFetch;
 }
 
 const listEnvelope = ocpiEnvelopeSchema(z.array(z.unknown()));
@@ -42,6 +45,7 @@ const listEnvelope = ocpiEnvelopeSchema(z.array(z.unknown()));
  */
 export function httpPageFetcher(options: HttpPageFetcherOptions): FetchPartnerPage {
   const maxBytes = options.maxBytes ?? 16 * 1024 * 1024;
+  const fetchImpl: PartnerFetch = options.fetch ?? ((url, init) => fetch(url, init));
   return (request) => observePartnerCall({ partner: request.partner, module: request.module, method: 'GET', url: request.url }, () => fetchPage(request));
 
   async function fetchPage(request: PageRequest): Promise<FetchedPage> {
@@ -74,7 +78,7 @@ export function httpPageFetcher(options: HttpPageFetcherOptions): FetchPartnerPa
     let response: Response;
     let text: string;
     try {
-      response = await fetch(request.url, { method: 'GET', headers, signal, redirect: 'error' });
+      response = await fetchImpl(request.url, { method: 'GET', headers, signal, redirect: 'error' });
       text = await readCapped(response, maxBytes, where, failure);
     } catch (error) {
       if (error instanceof PartnerCallError) throw error;

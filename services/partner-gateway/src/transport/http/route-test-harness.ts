@@ -3,12 +3,12 @@ import { createLogger } from '@voltmesh/telemetry';
 import type { ConnectionStore } from '../../adapters/connection-store.js';
 import { TtlCache } from '../../adapters/ttl-cache.js';
 import type { Connection } from '../../domain/connection.js';
-import { registerPendingModuleRoutes } from './modules-routes.js';
-import { registerOcpiConventions } from './ocpi-conventions.js';
+import { registerUnknownModuleRoutes } from './modules-routes.js';
+import { ocpiServerOptions, registerOcpiConventions } from './ocpi-conventions.js';
 
 /**
  * For route tests (`inject()`, no port): the gateway's real OCPI conventions (auth, envelope,
- * error mapping) and pending-module fallbacks around the routes under test. Partners are
+ * error mapping, router errors) and unknown-module fallbacks around the routes under test. Partners are
  * known by the token cache; the store is never read, and knows no other token.
  */
 export async function ocpiTestApp(partners: Connection[], register: (app: FastifyInstance) => void): Promise<FastifyInstance> {
@@ -16,10 +16,10 @@ export async function ocpiTestApp(partners: Connection[], register: (app: Fastif
   for (const partner of partners) tokens.set(tokenOf(partner), partner);
   // Only findByInboundToken is reached (for a token not in the cache): nobody else is known.
   const store = { findByInboundToken: async () => undefined } as unknown as ConnectionStore;
-  const app = Fastify({ routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true } });
+  const app = Fastify({ ...ocpiServerOptions });
   registerOcpiConventions(app, { store, tokens, logger: createLogger('route-test', 'silent') });
   register(app);
-  registerPendingModuleRoutes(app);
+  registerUnknownModuleRoutes(app);
   await app.ready();
   return app;
 }

@@ -55,7 +55,7 @@ function world() {
         return { id: 'event-1' };
       },
     }),
-    recheckAfterMs: 1,
+    written: { recheckAfterMs: 1, writesPending: async () => false },
   };
   const sender: SessionSenderDeps = {
     sessions: {
@@ -209,14 +209,14 @@ describe('sessions, eMSP Receiver routes', () => {
     assert.equal(body(hidden).status_code, 2001, hidden.body);
   });
 
-  test('other methods of a served module are unknown endpoints (404), not "module not available" (501)', async () => {
+  test('other methods of a served module, and modules we do not have, are unknown endpoints (404 with 2000), not 501', async () => {
     const { app } = await setUp();
     const deleted = await app.inject({ method: 'DELETE', url: RECEIVER, headers: authAs(partnerCpo) });
     assert.equal(deleted.statusCode, 404, deleted.body);
     assert.equal(body(deleted).status_code, 2000, deleted.body);
-    // Every module of our version details is served now; a module we do not have is still 501.
-    const pending = await app.inject({ method: 'GET', url: '/ocpi/2.2.1/cpo/parking/S1', headers: authAs(partnerCpo) });
-    assert.equal(pending.statusCode, 501, pending.body);
+    const unknown = await app.inject({ method: 'GET', url: '/ocpi/2.2.1/cpo/parking/S1', headers: authAs(partnerCpo) });
+    assert.equal(unknown.statusCode, 404, unknown.body);
+    assert.equal(body(unknown).status_code, 2000, unknown.body);
   });
 });
 
