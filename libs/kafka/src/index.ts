@@ -4,7 +4,7 @@ export { createKafka } from './client.js';
 export type { KafkaSettings } from './client.js';
 export { EventPublisher } from './publisher.js';
 export type { EventToPublish, PublishedEvent } from './publisher.js';
-export { runConsumer } from './consumer.js';
+export { groupConsumer, runConsumer } from './consumer.js';
 export type { ConsumedEvent, ConsumerOptions, RunningConsumer } from './consumer.js';
 export { EventHeader, readHeaders, readEventMeta } from './headers.js';
 export type { EventMeta } from './headers.js';

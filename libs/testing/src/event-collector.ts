@@ -1,5 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
-import type { TopicSpec } from '@voltmesh/kafka';
+import { groupConsumer, type TopicSpec } from '@voltmesh/kafka';
 import { sleep } from './infra/processes.js';
 
 export interface CollectedEvent {
@@ -21,7 +21,7 @@ export interface EventCollector {
  */
 export async function collectEvents(brokers: string[], topic: TopicSpec, groupId: string): Promise<EventCollector> {
   const kafka = new Kafka({ brokers, clientId: groupId, logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
+  const consumer = groupConsumer(kafka, groupId);
   const events: CollectedEvent[] = [];
   await consumer.connect();
   await consumer.subscribe({ topics: [topic.name], fromBeginning: false });

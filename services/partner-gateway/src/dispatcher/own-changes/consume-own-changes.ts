@@ -4,10 +4,9 @@ import { locationSchema, parseJsonField, tariffSchema, tokenSchema } from '@volt
 import { locations, objects, tariffs, tokens } from '@voltmesh/proto';
 import type { Logger } from '@voltmesh/telemetry';
 import type { PartnerDirectory } from '../partner-directory.js';
-import { newestOfEach } from './coalesce.js';
 import { decodeEvent } from './decode-event.js';
 import type { PushEngine } from '../push/index.js';
-import { locationObjectKey, locationPush } from './location-pushes.js';
+import { locationObjectKey, locationPush, newestLocationChanges } from './location-pushes.js';
 import { pushTargets } from './push-targets.js';
 import { tariffPush } from './tariff-pushes.js';
 import { tokenPush } from './token-pushes.js';
@@ -41,11 +40,9 @@ export async function consumeOwnChanges(deps: OwnChangesDeps): Promise<RunningCo
         const statusChanges = changed.statusChanges.map((status) => ({ evse_uid: status.evseUid, status: status.status, last_updated: status.lastUpdated }));
         return [{ location, statusChanges, sequence: event.offset, correlationId: event.meta.correlationId ?? event.meta.id }];
       });
-      const newest = newestOfEach(ours, (change) => locationObjectKey(change.location), (candidate, held) => BigInt(candidate.sequence) > BigInt(held.sequence));
       const targets = [...pushTargets(deps.directory.registered(), 'locations')];
       await Promise.all(
-        newest.flatMap(({ change: latest, superseded }) => {
-          const change = superseded > 0 ? { ...latest, statusChanges: [] } : latest;
+        newestLocationChanges(ours).flatMap((change) => {
           const key = locationObjectKey(change.location);
           return targets.map(async (target) => {
             const pending = change.statusChanges.length === 1 ? await deps.engine.hasPending(target.partnerId, key) : false;

@@ -26,8 +26,9 @@ export interface SessionsCdrsDeps {
 
 /**
  * Our CPO's sessions and CDRs, from the domain topics to the eMSP of each token: sessions as
- * PUT then PATCH (coalesced per session, within a fetched batch and in the outbox), CDRs POSTed once each until acknowledged. The offset is
- * committed once the push is in the durable outbox. An eMSP we have no connection to, or that
+ * PUT then PATCH (coalesced per session, within a fetched batch and in the outbox), CDRs
+ * POSTed once each until acknowledged. The offset is committed once the push is in the
+ * durable outbox. An eMSP we have no connection to, or that
  * its hub reports offline, gets nothing pushed (logged): it resyncs by GET on our Sender interfaces.
  */
 export async function consumeSessionsAndCdrs(deps: SessionsCdrsDeps): Promise<RunningConsumer[]> {

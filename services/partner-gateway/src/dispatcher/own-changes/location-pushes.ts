@@ -1,5 +1,6 @@
 import { joinUrl, type Location } from '@voltmesh/ocpi';
 import { pushVersion, type PushJob } from '../push/index.js';
+import { newestOfEach } from './coalesce.js';
 import type { PushTarget } from './push-targets.js';
 
 export interface OwnLocationChange {
@@ -13,6 +14,17 @@ export interface OwnLocationChange {
 
 /** One object key per location and partner: a location's pushes never overtake each other. */
 export const locationObjectKey = (location: Location): string => `locations:${`${location.country_code}*${location.party_id}*${location.id}`.toUpperCase()}`;
+
+/**
+ * The newest change of each location among several (a fetched batch, in log order). One that
+ * stands for several changes carries no status changes, so it is pushed as a PUT: a status
+ * PATCH would carry only the last EVSE's change.
+ */
+export function newestLocationChanges(changes: readonly OwnLocationChange[]): OwnLocationChange[] {
+  return newestOfEach(changes, (change) => locationObjectKey(change.location), (candidate, held) => BigInt(candidate.sequence) > BigInt(held.sequence)).map(({ change, superseded }) =>
+    superseded > 0 ? { ...change, statusChanges: [] } : change,
+  );
+}
 
 /**
  * The push of one change of our location to one partner. A change of one EVSE's status is a

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { aLocation, aTariff, anEvse } from '@voltmesh/testing';
 import type { Connection } from '../../domain/connection.js';
-import { locationPush } from './location-pushes.js';
+import { locationPush, newestLocationChanges } from './location-pushes.js';
 import { pushTargets, type PushTarget } from './push-targets.js';
 import { tariffPush } from './tariff-pushes.js';
 
@@ -72,5 +72,18 @@ describe('pushes of our own changes', () => {
     assert.deepEqual([removal.method, removal.body], ['DELETE', undefined]);
     assert.ok(put.version < removal.version, 'put.version < removal.version');
     assert.equal(put.objectKey, removal.objectKey);
+  });
+
+  test('a batch keeps each location\'s newest change; one standing for several goes as a PUT, a lone status change stays a PATCH', () => {
+    const other = aLocation({ country_code: 'NL', party_id: 'VLT', id: 'LOC2', last_updated: '2026-02-01T10:00:00.000Z' });
+    const status = (evse: string, value: string) => [{ evse_uid: evse, status: value, last_updated: '2026-02-01T10:00:00.000Z' }];
+    const newest = newestLocationChanges([
+      { location, statusChanges: status('E1', 'CHARGING'), sequence: '7', correlationId: 'a' },
+      { location: other, statusChanges: status('E9', 'BLOCKED'), sequence: '8', correlationId: 'b' },
+      { location, statusChanges: status('E2', 'AVAILABLE'), sequence: '12', correlationId: 'c' },
+    ]);
+    assert.deepEqual(newest.map((change) => [change.location.id, change.sequence, change.statusChanges.length]), [['LOC1', '12', 0], ['LOC2', '8', 1]]);
+    assert.equal(locationPush(newest[0]!, target, false).method, 'PUT', 'two changes of LOC1: the whole location');
+    assert.equal(locationPush(newest[1]!, target, false).method, 'PATCH', 'one status change of LOC2: an EVSE PATCH');
   });
 });
