@@ -19,6 +19,7 @@ import { aLocation, aTariff, aToken, anEvse, startSimPartner, type SimPartner } 
 import { connectPartner, eventually, http, ocpiToken, startTestMesh, type RunningMesh } from '../e2e/mesh-fixture.js';
 import { NOT_SERVED, TARGETS, type Caller, type Target } from './endpoints.js';
 import { assertEnvelope, describeRequest, FUZZ_RUNS, FUZZ_SEED, send, type Envelope, type Request } from './harness.js';
+import { describeExampleMutations } from './examples.js';
 import { BODY_LIMIT, describeLimits, REQUEST_TIMEOUT_MS } from './limits.js';
 import { operations } from './openapi.js';
 import { breakagesOf, CROSS_FIELD_RULES, notAnObject, pathSegment, RAW_SEGMENTS, validOf, type Breakage } from './schema-arbitrary.js';
@@ -268,6 +269,7 @@ describe('OpenAPI-driven fuzzing of every OCPI route', () => {
   });
 
   describeLimits(() => ({ base, authorization: tokenOf('cpo') }));
+  describeExampleMutations(() => ({ base, cpo: partners.cpo }));
 
   test('DELETE credentials unregisters at once: the token is refused afterwards', async () => {
     const spare = await startSimPartner({ countryCode: 'IT', partyId: 'SPR', role: 'EMSP' });
