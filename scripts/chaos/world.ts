@@ -87,7 +87,7 @@ export interface ChaosWorld {
   /** Pid per process name (mesh, kafka, ferretdb), for memory sampling. */
   pids(): Record<string, number | undefined>;
   killMeshProcess(name: MeshProcessName): Promise<void>;
-  /** Starts every mesh process that is not running and waits until each is SERVING. */
+  /** Starts every mesh process that is not running and waits until each is SERVING (one call at a time: two at once could start a process twice). */
   restartMesh(): Promise<void>;
   killKafka(): Promise<void>;
   restartKafka(): Promise<void>;
@@ -218,9 +218,9 @@ async function buildWorld(
     ferretdb: runningPid(ferretPidFile(ferretDir)),
   });
 
-  const restartMeshNow = async (): Promise<void> => {
-    // A process killed while this waits for the others makes startMesh give up ("exited"):
-    // the next call starts it again. One that keeps exiting fails after a few tries.
+  const restartMesh = async (): Promise<void> => {
+    // A process that exits while this waits for the others makes startMesh give up ("exited",
+    // stopping what it started): the next try starts them again. One that keeps exiting fails.
     const deadline = Date.now() + 300_000;
     for (;;) {
       try {
@@ -232,7 +232,6 @@ async function buildWorld(
       }
     }
   };
-  let restarts: Promise<void> = Promise.resolve();
 
   return {
     versionsUrl: urls.versionsUrl,
@@ -250,13 +249,7 @@ async function buildWorld(
     billing,
     pids,
     killMeshProcess: async (name) => void (await killHard(meshPidFile(meshStateDir, name))),
-    // One restart at a time: two startMesh calls at once could both find a process down and
-    // start it twice (two replicas on one SO_REUSEPORT port).
-    restartMesh: () => {
-      const next = restarts.then(() => restartMeshNow());
-      restarts = next.catch(() => undefined);
-      return next;
-    },
+    restartMesh,
     killKafka: async () => void (await killHard(kafkaPidFile(kafkaDir))),
     restartKafka: async () => void (await startKafka(kafkaOptions)),
     killFerret: async () => void (await killHard(ferretPidFile(ferretDir))),
