@@ -71,7 +71,10 @@ describe('partners connect to the mesh: versions and credentials in both directi
     const list = envelope(versions.body);
     assert.equal(list.status_code, 1000);
     const detailsUrl = mesh.versionsUrl.replace('/versions', '/2.2.1');
-    assert.deepEqual(list.data, [{ version: '2.2.1', url: detailsUrl }]);
+    assert.deepEqual(list.data, [
+      { version: '2.2.1', url: detailsUrl },
+      { version: '2.1.1', url: mesh.versionsUrl.replace('/versions', '/2.1.1') },
+    ]);
 
     // Raw (not Base64) tokens from lax partners are accepted too; ids are generated when absent.
     const details = await http('GET', detailsUrl, { authorization: `Token ${tokenA}` });
@@ -279,12 +282,21 @@ describe('partners connect to the mesh: versions and credentials in both directi
     });
 
     test('no common version: 3002', async () => {
+      const partner = await sim({ countryCode: 'BE', partyId: 'OLD', role: 'CPO', versions: ['2.0', '2.3.0'] });
+      const result = await admin('POST', '/admin/connections', { versions_url: partner.versionsUrl, token_a: partner.issueTokenA() });
+      assert.equal(result.status, 502);
+      const error = (result.body as { error: { ocpi_status: number; message: string } }).error;
+      assert.equal(error.ocpi_status, 3002);
+      assert.match(error.message, /partner offers 2\.0, 2\.3\.0, we speak 2\.2\.1, 2\.1\.1/);
+    });
+
+    test('a partner on 2.1.1 only, connected without naming its role: 3002 saying the role is needed', async () => {
       const partner = await sim({ countryCode: 'BE', partyId: 'OLD', role: 'CPO', versions: ['2.1.1'] });
       const result = await admin('POST', '/admin/connections', { versions_url: partner.versionsUrl, token_a: partner.issueTokenA() });
       assert.equal(result.status, 502);
       const error = (result.body as { error: { ocpi_status: number; message: string } }).error;
       assert.equal(error.ocpi_status, 3002);
-      assert.match(error.message, /2\.1\.1/);
+      assert.match(error.message, /2\.1\.1 needs the partner's role/);
     });
 
     test('a partner whose versions endpoint fails while it registers: 3001, token A stays usable', async () => {

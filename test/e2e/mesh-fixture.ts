@@ -107,9 +107,17 @@ export async function eventually<T>(read: () => T | Promise<T>, ok: (value: T) =
   }
 }
 
-/** Registers a simulated partner with the mesh through an admin invitation (its token A). */
-export async function connectPartner(mesh: Pick<RunningMesh, 'adminUrl' | 'adminToken'>, partner: { registerWith(versionsUrl: string, tokenA: string): Promise<{ body: unknown }> }): Promise<void> {
-  const invitation = (await http('POST', `${mesh.adminUrl}/admin/invitations`, { authorization: `Bearer ${mesh.adminToken}`, body: { label: 'partner' } })).body as { token_a: string; versions_url: string };
+/**
+ * Registers a simulated partner with the mesh through an admin invitation (its token A). The
+ * invitation body may say more, e.g. `{ role_211: 'CPO', time_zone_211: 'Europe/Brussels' }`
+ * for a partner on OCPI 2.1.1, whose credentials name no role.
+ */
+export async function connectPartner(
+  mesh: Pick<RunningMesh, 'adminUrl' | 'adminToken'>,
+  partner: { registerWith(versionsUrl: string, tokenA: string): Promise<{ body: unknown }> },
+  invitationBody: Record<string, unknown> = {},
+): Promise<void> {
+  const invitation = (await http('POST', `${mesh.adminUrl}/admin/invitations`, { authorization: `Bearer ${mesh.adminToken}`, body: { label: 'partner', ...invitationBody } })).body as { token_a: string; versions_url: string };
   const registered = await partner.registerWith(invitation.versions_url, invitation.token_a);
   const status = (registered.body as Envelope).status_code;
   if (status !== 1000) throw new Error(`registration failed: ${JSON.stringify(registered.body)}`);

@@ -249,14 +249,18 @@ describe('observability: one connected trace per partner request across HTTP, Ka
     }
   });
 
-  test('every process serves Prometheus metrics (HTTP and gRPC RED, Kafka lag and processing, dispatcher backlog and failures per partner, Node process), and every metric a dashboard or alert uses is among them', async () => {
+  test('every process serves Prometheus metrics (HTTP and gRPC RED, Kafka lag and processing, dispatcher backlog and failures per partner, Node process), and every metric a dashboard or alert uses is among them', async (t) => {
     // A partner that went away: our pushes to it fail and wait in the outbox (backlog, age, failures).
     const gone = await startSimPartner({ countryCode: 'DE', partyId: 'OBG', role: 'EMSP' });
     await connectPartner(mesh, gone);
     await gone.close();
+    // A partner on OCPI 2.1.1: the location below has a field 2.1.1 lacks (state), a counted loss.
+    const legacy = await startSimPartner({ countryCode: 'DE', partyId: 'OLD', role: 'EMSP', version: '2.1.1' });
+    t.after(() => legacy.close());
+    await connectPartner(mesh, legacy, { role_211: 'EMSP' });
     const locationsApi = new locationService.LocationServiceClient(`127.0.0.1:${mesh.grpcPorts.locations}`, credentials.createInsecure());
     try {
-      const location = aLocation({ country_code: 'NL', party_id: 'VLT', id: 'OBS-PUSHED', evses: [anEvse({ uid: 'OBS-P1' })] });
+      const location = aLocation({ country_code: 'NL', party_id: 'VLT', id: 'OBS-PUSHED', state: 'Noord-Holland', evses: [anEvse({ uid: 'OBS-P1' })] });
       await rpc<locationService.UpsertLocationRequest, locationService.UpsertLocationResponse>(locationsApi.upsertLocation.bind(locationsApi), { ocpiJson: JSON.stringify(location) });
     } finally {
       locationsApi.close();
@@ -277,8 +281,11 @@ describe('observability: one connected trace per partner request across HTTP, Ka
       text.split('\n').find((line) => line.startsWith(`${metric}{`) && Object.entries(labels).every(([key, value]) => line.includes(`${key}="${value}"`)));
     const dispatcher = await eventually(
       () => scrape('dispatcher'),
-      (text) => sample(text, 'partner_delivery_failures_total', { module: 'locations' }) !== undefined && /dispatcher_oldest_undelivered_age_seconds\{[^}]*\} [1-9]/.test(text),
-      'the failing pushes counted and waiting in the outbox',
+      (text) =>
+        sample(text, 'partner_delivery_failures_total', { module: 'locations' }) !== undefined &&
+        /dispatcher_oldest_undelivered_age_seconds\{[^}]*\} [1-9]/.test(text) &&
+        sample(text, 'ocpi_version_mapping_losses_total', { module: 'locations', direction: 'outbound' }) !== undefined,
+      'the failing pushes counted and waiting in the outbox, the 2.1.1 push’s loss counted',
       30_000,
       500,
     );

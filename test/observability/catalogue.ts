@@ -23,6 +23,7 @@ export const METRIC_CATALOGUE: Readonly<Record<string, CatalogueMetric>> = {
   dispatcher_oldest_undelivered_age_seconds: { type: 'gauge', labels: ['partner'] },
   partner_delivery_failures_total: { type: 'counter', labels: ['partner', 'module'] },
   partner_handshake_failures_total: { type: 'counter', labels: ['partner'] },
+  ocpi_version_mapping_losses_total: { type: 'counter', labels: ['partner', 'module', 'direction'] },
   http_client_request_duration_seconds: { type: 'histogram', labels: ['partner', 'http_request_method', 'outcome'] },
   process_cpu_seconds_total: { type: 'counter', labels: [] },
   process_resident_memory_bytes: { type: 'gauge', labels: [] },

@@ -46,6 +46,7 @@ import { ocpiServerOptions, registerOcpiConventions } from './transport/http/ocp
 import { httpServerTimeouts } from './transport/http/server-options.js';
 import { registerRequestTelemetry } from './transport/http/request-telemetry.js';
 import { registerVersionsRoutes } from './transport/http/versions-routes.js';
+import { registerRoutes211 } from './transport/http/v2_1_1/index.js';
 import { partnerServiceBinding } from './transport/grpc/partner-service.js';
 
 export interface GatewayDeps {
@@ -117,60 +118,65 @@ export function buildGateway(deps: GatewayDeps): Gateway {
   });
   const locations = new LocationsClient(config.LOCATIONS_GRPC_ADDRESS, config.SERVICE_DEADLINE_MS);
   const tariffs = new TariffsClient(config.TARIFFS_GRPC_ADDRESS, config.SERVICE_DEADLINE_MS);
-  registerLocationRoutes(
-    ocpi,
-    { locations, ingress, written: written(ConsumerGroups.locationsPartnerWrites, Topics.partnerLocation), known: new TtlCache<Location>(config.KNOWN_LOCATIONS_MS, 50_000) },
-    { locations, cpoParties: config.OWN_PARTIES.filter((party) => party.role === 'CPO'), maxLimit: config.PAGE_LIMIT_MAX },
-    config.PUBLIC_URL,
-  );
-  registerTariffRoutes(ocpi, { tariffs, ingress }, { tariffs, maxLimit: config.PAGE_LIMIT_MAX }, config.PUBLIC_URL);
   const ownTokens = new TokensClient(config.AUTHORIZATION_GRPC_ADDRESS, config.SERVICE_DEADLINE_MS);
   const commands = new CommandsClient(config.SESSIONS_GRPC_ADDRESS, config.SERVICE_DEADLINE_MS);
-  const cpoParties = config.OWN_PARTIES.filter((party) => party.role === 'CPO');
-  registerTokenRoutes(
-    ocpi,
-    { tokens: ownTokens, ingress, written: written(ConsumerGroups.authorizationPartnerWrites, Topics.partnerToken) },
-    { tokens: ownTokens, own: { cpo: cpoParties, emsp: config.OWN_PARTIES.filter((party) => party.role === 'EMSP') }, maxLimit: config.PAGE_LIMIT_MAX },
-    config.PUBLIC_URL,
-  );
-  const refusedUrl = (url: string) => refusedPartnerUrl(url, config.ALLOW_PRIVATE_PARTNER_URLS);
-  // Results of our commands and of our charging-profile requests: both are Commands we delivered.
-  const commandResults = { deliveries: new CommandDeliveries(deps.db), ingress };
-  registerCommandRoutes(
-    ocpi,
-    {
-      commands,
-      tokens: ownTokens,
-      locations,
-      cpoParties,
-      refusedUrl,
-      timeoutSeconds: config.COMMAND_TIMEOUT_S,
-      requireKnownTokens: config.REQUIRE_KNOWN_COMMAND_TOKENS,
-    },
-    commandResults,
-    new RateLimiter(config.COMMAND_RATE_PER_MINUTE, config.COMMAND_RATE_BURST),
-  );
   const sessions = new SessionsClient(config.SESSIONS_GRPC_ADDRESS, config.SERVICE_DEADLINE_MS);
   const billing = new BillingClient(config.BILLING_GRPC_ADDRESS, config.SERVICE_DEADLINE_MS);
+  const cpoParties = config.OWN_PARTIES.filter((party) => party.role === 'CPO');
+  const refusedUrl = (url: string) => refusedPartnerUrl(url, config.ALLOW_PRIVATE_PARTNER_URLS);
   const ownTokenCheck = { tokens: ownTokens, ownEmspParties: partiesWithRole(config.OWN_PARTIES, 'EMSP') };
   // Sessions and CDRs carry drivers' data: served per eMSP party (a hub names it; see list-own.ts).
   const emspScope = {
     ownParties: config.OWN_PARTIES,
     heldElsewhere: (keys: string[], exceptConnectionId: string) => store.partiesHeldElsewhere(keys, exceptConnectionId),
   };
-  registerSessionRoutes(
-    ocpi,
-    { ...ownTokenCheck, sessions, ingress, written: written(ConsumerGroups.sessionsPartnerCommands, Topics.partnerSession) },
-    { ...emspScope, sessions, cpoParties, maxLimit: config.PAGE_LIMIT_MAX },
-    config.PUBLIC_URL,
-  );
-  registerCdrRoutes(ocpi, { ...ownTokenCheck, billing, publicUrl: config.PUBLIC_URL }, { ...emspScope, billing, cpoParties, maxLimit: config.PAGE_LIMIT_MAX }, config.PUBLIC_URL);
+  // The use cases of every functional module, shared by the routes of both OCPI versions.
+  const modules = {
+    locations: {
+      receiver: { locations, ingress, written: written(ConsumerGroups.locationsPartnerWrites, Topics.partnerLocation), known: new TtlCache<Location>(config.KNOWN_LOCATIONS_MS, 50_000) },
+      sender: { locations, cpoParties, maxLimit: config.PAGE_LIMIT_MAX },
+    },
+    tariffs: { receiver: { tariffs, ingress, written: written(ConsumerGroups.tariffsPartnerWrites, Topics.partnerTariff) }, sender: { tariffs, maxLimit: config.PAGE_LIMIT_MAX } },
+    tokens: {
+      receiver: { tokens: ownTokens, ingress, written: written(ConsumerGroups.authorizationPartnerWrites, Topics.partnerToken) },
+      sender: { tokens: ownTokens, own: { cpo: cpoParties, emsp: config.OWN_PARTIES.filter((party) => party.role === 'EMSP') }, maxLimit: config.PAGE_LIMIT_MAX },
+    },
+    commands: {
+      receiver: {
+        commands,
+        tokens: ownTokens,
+        locations,
+        cpoParties,
+        refusedUrl,
+        timeoutSeconds: config.COMMAND_TIMEOUT_S,
+        requireKnownTokens: config.REQUIRE_KNOWN_COMMAND_TOKENS,
+      },
+      // Results of our commands and of our charging-profile requests: both are Commands we delivered.
+      results: { deliveries: new CommandDeliveries(deps.db), ingress },
+      limiter: new RateLimiter(config.COMMAND_RATE_PER_MINUTE, config.COMMAND_RATE_BURST),
+    },
+    sessions: {
+      receiver: { ...ownTokenCheck, sessions, ingress, written: written(ConsumerGroups.sessionsPartnerCommands, Topics.partnerSession) },
+      sender: { ...emspScope, sessions, cpoParties, maxLimit: config.PAGE_LIMIT_MAX },
+    },
+    cdrs: {
+      receiver: { ...ownTokenCheck, billing, publicUrl: config.PUBLIC_URL },
+      sender: { ...emspScope, billing, cpoParties, maxLimit: config.PAGE_LIMIT_MAX },
+    },
+  };
+  registerLocationRoutes(ocpi, modules.locations.receiver, modules.locations.sender, config.PUBLIC_URL);
+  registerTariffRoutes(ocpi, modules.tariffs.receiver, modules.tariffs.sender, config.PUBLIC_URL);
+  registerTokenRoutes(ocpi, modules.tokens.receiver, modules.tokens.sender, config.PUBLIC_URL);
+  registerCommandRoutes(ocpi, modules.commands.receiver, modules.commands.results, modules.commands.limiter);
+  registerSessionRoutes(ocpi, modules.sessions.receiver, modules.sessions.sender, config.PUBLIC_URL);
+  registerCdrRoutes(ocpi, modules.cdrs.receiver, modules.cdrs.sender, config.PUBLIC_URL);
+  registerRoutes211(ocpi, { ...modules, logger, publicUrl: config.PUBLIC_URL, ownTokens, locationLookup: locations });
   const profiles = new ChargingProfilesClient(config.SESSIONS_GRPC_ADDRESS, config.SERVICE_DEADLINE_MS);
   registerChargingProfileRoutes(
     ocpi,
     { ...emspScope, profiles, cpoParties, refusedUrl, timeoutSeconds: config.CHARGING_PROFILE_TIMEOUT_S },
     { ...emspScope, profiles },
-    commandResults,
+    modules.commands.results,
     // Its own bucket: a partner's smart charging does not use up its commands, nor the reverse.
     new RateLimiter(config.CHARGING_PROFILE_RATE_PER_MINUTE, config.CHARGING_PROFILE_RATE_BURST),
   );
@@ -191,7 +197,7 @@ export function buildGateway(deps: GatewayDeps): Gateway {
   registerRequestTelemetry(admin, 'admin');
   registerAdminRoutes(admin, context, config.ADMIN_TOKEN, logger, { requestSync: deps.requestSync, hubClientInfo });
 
-  const realTime = { reach, partners: context.partners, defaultTimeoutMs: config.RTA_TIMEOUT_MS, logger: logger.child({ component: 'real-time-authorization' }) };
+  const realTime = { reach, partners: context.partners, defaultTimeoutMs: config.RTA_TIMEOUT_MS, logger: logger.child({ component: 'real-time-authorization' }), tokens: ownTokens };
   return { ocpi, admin, grpcServices: [partnerServiceBinding(store, realTime, logger)], store };
 }
 

@@ -84,6 +84,9 @@ const dispatcherEnv = z.object({
   // Same database as the gateway: the dispatcher is part of the gateway package.
   ...grpcServiceEnv({ mongoDb: 'voltmesh_gateway', grpcPort: 50059 }),
   TOKEN_ENCRYPTION_KEY: gatewayEnv.shape.TOKEN_ENCRYPTION_KEY,
+  /** Our locations, read when a push embeds one (a 2.1.1 Session). */
+  LOCATIONS_GRPC_ADDRESS: gatewayEnv.shape.LOCATIONS_GRPC_ADDRESS,
+  SERVICE_DEADLINE_MS: gatewayEnv.shape.SERVICE_DEADLINE_MS,
   DIRECTORY_RELOAD_MS: positiveInt(60_000),
   OWN_PARTIES: gatewayEnv.shape.OWN_PARTIES,
   /** Deadline of one call to a partner (a pushed object, a pulled page). */

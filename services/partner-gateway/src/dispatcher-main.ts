@@ -23,6 +23,7 @@ import { CommandDeliveries } from './adapters/command-deliveries.js';
 import { refusedPartnerUrl } from './adapters/url-guard.js';
 import { partnerFetch } from './adapters/guarded-fetch.js';
 import { PartnerReach } from './application/partner-reach.js';
+import { LocationsClient } from './adapters/locations-client.js';
 
 /**
  * The dispatcher: keeps the partner directory current from connection events, pushes our own
@@ -46,6 +47,7 @@ await runService('dispatcher', config, async ({ db, kafka, publisher, logger }) 
   const hubs = new HubReach(new HubClientInfoStore(db), logger);
   // Every call to a partner-supplied URL checks the address it connects to (DNS rebinding).
   const guardedFetch = partnerFetch({ allowPrivate: config.ALLOW_PRIVATE_PARTNER_URLS });
+  const locations = new LocationsClient(config.LOCATIONS_GRPC_ADDRESS, config.SERVICE_DEADLINE_MS);
   const outbox = new MongoPushOutbox(db);
   await outbox.ensureIndexes();
   const engine = new PushEngine({
@@ -117,6 +119,7 @@ await runService('dispatcher', config, async ({ db, kafka, publisher, logger }) 
         directory,
         ownEmspParties: config.OWN_PARTIES.filter((party) => party.role === 'EMSP'),
         hubs,
+        locations,
         publisher,
         logger,
       });
@@ -130,6 +133,7 @@ await runService('dispatcher', config, async ({ db, kafka, publisher, logger }) 
         deliveries: new CommandDeliveries(db),
         partners: new PartnerClient(config.PARTNER_TIMEOUT_MS, logger.child({ component: 'command-client' }), guardedFetch),
         refusedUrl: (url) => refusedPartnerUrl(url, config.ALLOW_PRIVATE_PARTNER_URLS),
+        versionOf: (id) => directory.get(id)?.version,
         maxAgeMs: config.COMMAND_SEND_WINDOW_MS,
         logger: logger.child({ component: 'commands' }),
       });
@@ -144,6 +148,7 @@ await runService('dispatcher', config, async ({ db, kafka, publisher, logger }) 
           stopBacklogGauges();
           await engine.stop();
           await consumer.stop();
+          locations.close();
         },
       };
     },

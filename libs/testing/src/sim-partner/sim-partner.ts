@@ -1,20 +1,33 @@
 /**
- * A simulated OCPI 2.2.1 partner platform for end-to-end tests, written from the spec on its
- * own (it imports none of our libs), so it does not share the gateway's bugs. It can be the
- * Receiver of a handshake (it mints a token A, we register with it) and the Sender (it
- * registers with us from our versions URL and a token A we minted).
+ * A simulated OCPI partner platform for end-to-end tests, written from the spec on its own (it
+ * imports none of our libs), so it does not share the gateway's bugs. It can be the Receiver
+ * of a handshake (it mints a token A, we register with it) and the Sender (it registers with
+ * us from our versions URL and a token A we minted). It speaks one version: 2.2.1 (default) or
+ * 2.1.1 (`version: '2.1.1'`: flat credentials, endpoints without role, raw tokens, no
+ * X-Request-ID/X-Correlation-ID/routing headers, 2.1.1 AuthorizationInfo and CommandResponse).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import { commandProblem211, credentials211, endpoints211, lists211, readCredentials211, readLocationReferences211, TOKEN_TYPES_211, type Credentials211 } from './sim-partner-v211.js';
+
+/** The OCPI version a simulated partner speaks. */
+export type SimOcpiVersion = '2.2.1' | '2.1.1';
 
 export interface SimPartnerOptions {
   name?: string;
   countryCode: string;
   partyId: string;
+  /** 2.1.1 has no Hub: a HUB in 2.1.1 mode is refused at start. */
   role: 'CPO' | 'EMSP' | 'HUB';
-  /** Versions advertised in /ocpi/versions (only 2.2.1 is served). */
+  /**
+   * The version it speaks (default 2.2.1): it serves `/ocpi/<version>/…` only, and reads a peer
+   * (registering with it, or registered by it) in that version only (3002 when the peer's
+   * versions list lacks it).
+   */
+  version?: SimOcpiVersion;
+  /** Versions advertised in /ocpi/versions (default `[version]`; only `version` is served). */
   versions?: string[];
-  /** How it encodes the tokens it sends. */
+  /** How it encodes the tokens it sends (default base64 in 2.2.1, plain in 2.1.1, where tokens go raw). */
   authMode?: 'base64' | 'plain';
   port?: number;
 }
@@ -31,13 +44,16 @@ interface Credentials {
   roles: { role: string; party_id: string; country_code: string; business_details: { name: string } }[];
 }
 
+/** A version details endpoint as the peer listed it: 2.1.1 endpoints have no role. */
 interface Endpoint {
   identifier: string;
-  role: string;
+  role?: string;
   url: string;
 }
 
 export interface SimPartner {
+  /** The OCPI version it speaks. */
+  readonly version: SimOcpiVersion;
   readonly versionsUrl: string;
   readonly baseUrl: string;
   issueTokenA(): string;
@@ -58,7 +74,10 @@ export interface SimPartner {
   comeUp(): Promise<void>;
   /** How it answers real-time authorization (as eMSP) and commands (as CPO); tests change it. */
   readonly behaviour: SimBehaviour;
-  /** The URL of one of the peer's endpoints (after registerWith), e.g. `peerEndpoint('commands', 'RECEIVER')`. */
+  /**
+   * The URL of one of the peer's endpoints (after registerWith), e.g. `peerEndpoint('commands', 'RECEIVER')`.
+   * In 2.1.1 endpoints have no role (one interface per module on a connection): `role` is ignored.
+   */
   peerEndpoint(identifier: string, role: 'SENDER' | 'RECEIVER'): string;
   close(): Promise<void>;
 }
@@ -83,12 +102,18 @@ export type ReceivedAnswer = 'ok' | ReceiverFault['mode'];
 export interface SimBehaviour {
   /** eMSP: real-time authorization answers after this delay; tokens come from `published.tokens`. */
   authorizeDelayMs: number;
-  /** eMSP: the AllowedType answered for a token it knows (unknown tokens get 404 / 2004). */
+  /**
+   * eMSP: the AllowedType answered for a token it knows (unknown tokens get HTTP 404 with 2004;
+   * in 2.1.1, which has no 2004, HTTP 404 with 2000).
+   */
   authorizeAllowed: string;
-  /** CPO: the CommandResponse result answered to a command, and its timeout. */
+  /** CPO: the CommandResponse result answered to a command, and its timeout (2.1.1 has no timeout: not sent). */
   commandResponse: string;
   commandTimeout: number;
-  /** CPO: the CommandResult posted to the response_url after `commandResultDelayMs`; undefined posts none. */
+  /**
+   * CPO: the CommandResult posted to the response_url after `commandResultDelayMs`; undefined
+   * posts none. In 2.1.1 the callback is a CommandResponse `{ result }`: give a CommandResponseType.
+   */
   commandResult: string | undefined;
   commandResultDelayMs: number;
 }
@@ -96,10 +121,14 @@ export interface SimBehaviour {
 interface SimState {
   /** Token this partner uses to call the peer it registered with (the peer's token C). */
   peerToken?: string;
-  peerCredentials?: Credentials;
+  /** The credentials the peer answered: 2.2.1 with roles, or the flat 2.1.1 object. */
+  peerCredentials?: Credentials | Credentials211;
   peerCredentialsUrl?: string;
-  /** The peer that registered with this partner: the token this partner calls it with (B) and what it read. */
-  registeredPeer?: { token: string; url: string; roles: unknown[]; endpoints: Endpoint[] };
+  /**
+   * The peer that registered with this partner: the token this partner calls it with (B) and what
+   * it read (`roles` is empty in 2.1.1, which has none: `credentials` is the object as sent).
+   */
+  registeredPeer?: { token: string; url: string; roles: unknown[]; endpoints: Endpoint[]; credentials: unknown };
   /** Tokens this partner currently accepts, with what each is good for. */
   issuedTokens: string[];
   requests: { method: string; url: string; authorization?: string; requestId?: string; correlationId?: string }[];
@@ -132,8 +161,13 @@ const SIM_PAGE_LIMIT = 50;
 const mint = (): string => randomBytes(24).toString('base64url');
 
 export async function startSimPartner(options: SimPartnerOptions): Promise<SimPartner> {
-  const authMode = options.authMode ?? 'base64';
-  const advertised = options.versions ?? ['2.2.1'];
+  const version = options.version ?? '2.2.1';
+  const v211 = version === '2.1.1';
+  if (v211 && options.role === 'HUB') throw new Error('OCPI 2.1.1 has no Hub role');
+  const authMode = options.authMode ?? (v211 ? 'plain' : 'base64');
+  const advertised = options.versions ?? [version];
+  /** Where this version's routes live. */
+  const root = `/ocpi/${version}`;
   const accepted = new Map<string, TokenKind>();
   const state: SimState = { issuedTokens: [], requests: [], received: [], peerEndpoints: [], authorizeRequests: [], commands: [], resultsPosted: [] };
   const behaviour: SimBehaviour = { authorizeDelayMs: 0, authorizeAllowed: 'ALLOWED', commandResponse: 'ACCEPTED', commandTimeout: 30, commandResult: 'ACCEPTED', commandResultDelayMs: 50 };
@@ -155,17 +189,25 @@ export async function startSimPartner(options: SimPartnerOptions): Promise<SimPa
     state.issuedTokens = [...accepted.keys()];
   };
   const encode = (token: string) => `Token ${authMode === 'base64' ? Buffer.from(token).toString('base64') : token}`;
-  const ownCredentials = (token: string): Credentials => ({
-    token,
-    url: `${baseUrl}/ocpi/versions`,
-    roles: [{ role: options.role, party_id: options.partyId, country_code: options.countryCode, business_details: { name: options.name ?? `Sim ${options.countryCode}*${options.partyId}` } }],
-  });
+  const ownName = options.name ?? `Sim ${options.countryCode}*${options.partyId}`;
+  const ownCredentials = (token: string): Credentials | Credentials211 =>
+    v211
+      ? credentials211(token, `${baseUrl}/ocpi/versions`, { name: ownName, countryCode: options.countryCode, partyId: options.partyId })
+      : {
+          token,
+          url: `${baseUrl}/ocpi/versions`,
+          roles: [{ role: options.role, party_id: options.partyId, country_code: options.countryCode, business_details: { name: ownName } }],
+        };
 
-  /** Reads `Token <x>`: raw or Base64 (tolerating the trailing newline of the spec's examples). */
+  /**
+   * Reads `Token <x>`: raw or Base64 (tolerating the trailing newline of the spec's examples).
+   * 2.1.1 sends the token as it is: only the raw token is accepted there.
+   */
   const tokenOf = (request: FastifyRequest): string | undefined => {
     const match = /^Token (\S+)$/i.exec(request.headers.authorization ?? '');
     if (!match) return undefined;
     const raw = match[1]!;
+    if (v211) return accepted.has(raw) ? raw : undefined;
     const decoded = Buffer.from(raw, 'base64').toString('utf8').replace(/\n$/, '');
     if (accepted.has(decoded)) return decoded;
     return accepted.has(raw) ? raw : undefined;
@@ -176,8 +218,8 @@ export async function startSimPartner(options: SimPartnerOptions): Promise<SimPa
       method,
       headers: {
         authorization: encode(token),
-        'x-request-id': randomUUID(),
-        'x-correlation-id': randomUUID(),
+        // 2.1.1 has no message ids.
+        ...(v211 ? {} : { 'x-request-id': randomUUID(), 'x-correlation-id': randomUUID() }),
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
       },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
@@ -196,7 +238,7 @@ export async function startSimPartner(options: SimPartnerOptions): Promise<SimPa
   const dataOf = (result: SimResult): unknown => (result.body as { data?: unknown } | undefined)?.data;
   const statusOf = (result: SimResult): number | undefined => (result.body as { status_code?: number } | undefined)?.status_code;
 
-  /** Reads a peer's 2.2.1 endpoints: throws an OCPI status (3001/3002/3003) when it cannot. */
+  /** Reads a peer's endpoints of `version`: throws an OCPI status (3001/3002/3003) when it cannot. */
   async function readPeer(versionsUrl: string, token: string): Promise<Endpoint[]> {
     let versions: SimResult;
     try {
@@ -206,9 +248,9 @@ export async function startSimPartner(options: SimPartnerOptions): Promise<SimPa
     }
     const list = dataOf(versions);
     if (versions.httpStatus !== 200 || !Array.isArray(list)) throw Object.assign(new Error(`peer versions answered HTTP ${versions.httpStatus}`), { ocpi: 3001 });
-    const v221 = (list as { version: string; url: string }[]).find((entry) => entry.version === '2.2.1');
-    if (!v221) throw Object.assign(new Error('peer does not offer 2.2.1'), { ocpi: 3002 });
-    const details = await call('GET', v221.url, token);
+    const offered = (list as { version: string; url: string }[]).find((entry) => entry.version === version);
+    if (!offered) throw Object.assign(new Error(`peer does not offer ${version}`), { ocpi: 3002 });
+    const details = await call('GET', offered.url, token);
     const endpoints = (dataOf(details) as { endpoints?: Endpoint[] } | undefined)?.endpoints;
     if (details.httpStatus !== 200 || !Array.isArray(endpoints)) throw Object.assign(new Error(`peer details answered HTTP ${details.httpStatus}`), { ocpi: 3001 });
     if (!endpoints.some((endpoint) => endpoint.identifier === 'credentials')) throw Object.assign(new Error('peer lists no credentials endpoint'), { ocpi: 3003 });
@@ -225,7 +267,7 @@ export async function startSimPartner(options: SimPartnerOptions): Promise<SimPa
     if (requestId) entry.requestId = requestId;
     if (correlationId) entry.correlationId = correlationId;
     state.requests.push(entry);
-    void reply.header('x-request-id', requestId ?? randomUUID()).header('x-correlation-id', correlationId ?? randomUUID());
+    if (!v211) void reply.header('x-request-id', requestId ?? randomUUID()).header('x-correlation-id', correlationId ?? randomUUID());
     if (!tokenOf(request)) return reply.code(401).send(envelope(2000, undefined, 'unknown token'));
     return undefined;
   });
@@ -236,8 +278,9 @@ export async function startSimPartner(options: SimPartnerOptions): Promise<SimPa
     return envelope(1000, advertised.map((version) => ({ version, url: `${baseUrl}/ocpi/${version}` })));
   });
 
-  app.get('/ocpi/2.2.1', async (_request, reply) => {
+  app.get(root, async (_request, reply) => {
     if (faults.detailsBody !== undefined) return reply.send(faults.detailsBody);
+    if (v211) return envelope(1000, { version, endpoints: endpoints211(options.role as 'CPO' | 'EMSP', `${baseUrl}${root}`) });
     const module = (identifier: string, role: string) => ({ identifier, role, url: `${baseUrl}/ocpi/2.2.1/${identifier}/` });
     // OCPI names the eMSP's chargingprofiles interface Sender (it receives the CPO's ActiveChargingProfile pushes).
     const modules: Record<SimPartnerOptions['role'], { sender: string[]; receiver: string[] }> = {
@@ -260,40 +303,52 @@ export async function startSimPartner(options: SimPartnerOptions): Promise<SimPa
     if (expect === 'existing' && !registered) return reply.code(405).send(envelope(2000, undefined, 'not registered'));
     if (expect === 'new' && kind !== 'A') return reply.code(405).send(envelope(2000, undefined, 'register with a token A'));
     if (faults.credentialsPostStatusCode) return envelope(faults.credentialsPostStatusCode, undefined, 'fault');
-    const body = request.body as Partial<Credentials> | undefined;
-    if (!body || typeof body.token !== 'string' || typeof body.url !== 'string' || !Array.isArray(body.roles)) {
-      return envelope(2001, undefined, 'token, url and roles are required');
+    let peer: { token: string; url: string; roles: unknown[] };
+    if (v211) {
+      const flat = readCredentials211(request.body);
+      // 2.1.1: a request that cannot be accepted gets an HTTP error code with the envelope (transport_and_format.md).
+      if (!flat) return reply.code(400).send(envelope(2001, undefined, 'token, url, business_details, party_id and country_code are required'));
+      peer = { token: flat.token, url: flat.url, roles: [] };
+    } else {
+      const body = request.body as Partial<Credentials> | undefined;
+      if (!body || typeof body.token !== 'string' || typeof body.url !== 'string' || !Array.isArray(body.roles)) {
+        return envelope(2001, undefined, 'token, url and roles are required');
+      }
+      peer = { token: body.token, url: body.url, roles: body.roles };
     }
     let endpoints: Endpoint[];
     try {
-      endpoints = await readPeer(body.url, body.token);
+      endpoints = await readPeer(peer.url, peer.token);
     } catch (error) {
       return envelope((error as { ocpi?: number }).ocpi ?? 3001, undefined, (error as Error).message);
     }
     const tokenC = mint();
     revoke(caller);
     accept(tokenC, 'C');
-    state.registeredPeer = { token: body.token, url: body.url, roles: body.roles, endpoints };
+    state.registeredPeer = { ...peer, endpoints, credentials: request.body };
     return envelope(1000, ownCredentials(tokenC));
   };
 
-  app.post('/ocpi/2.2.1/credentials', (request, reply) => registerPeer(request, reply, 'new'));
-  app.put('/ocpi/2.2.1/credentials', (request, reply) => registerPeer(request, reply, 'existing'));
-  app.get('/ocpi/2.2.1/credentials', async (request, reply) => {
+  app.post(`${root}/credentials`, (request, reply) => registerPeer(request, reply, 'new'));
+  app.put(`${root}/credentials`, (request, reply) => registerPeer(request, reply, 'existing'));
+  app.get(`${root}/credentials`, async (request, reply) => {
     const caller = tokenOf(request)!;
     if (accepted.get(caller) !== 'C') return reply.code(405).send(envelope(2000, undefined, 'not registered'));
     return envelope(1000, ownCredentials(caller));
   });
-  app.delete('/ocpi/2.2.1/credentials', async (request, reply) => {
+  app.delete(`${root}/credentials`, async (request, reply) => {
     const caller = tokenOf(request)!;
     if (accepted.get(caller) !== 'C') return reply.code(405).send(envelope(2000, undefined, 'not registered'));
     revoke(caller);
     delete state.registeredPeer;
     return envelope(1000);
   });
+  /** Whether it lists the module: a 2.1.1 party answers 404 for one it does not have (2.2.1 takes anything, as it always did). */
+  const listed = (module: string) => !v211 || lists211(options.role as 'CPO' | 'EMSP', module);
   // Sender interfaces: pages of what the test put in `published`, with Link and X-Total-Count.
-  app.get('/ocpi/2.2.1/:module', async (request, reply) => {
+  app.get(`${root}/:module`, async (request, reply) => {
     const { module } = request.params as { module: string };
+    if (!listed(module)) return reply.code(404).send(envelope(2000, undefined, `no ${module} endpoint`));
     const query = request.query as { offset?: string; limit?: string; date_from?: string };
     const all = (published[module] ?? []).filter((object) => !query.date_from || String((object as { last_updated?: string }).last_updated) >= query.date_from);
     const offset = Number(query.offset ?? 0);
@@ -309,11 +364,12 @@ export async function startSimPartner(options: SimPartnerOptions): Promise<SimPa
     return envelope(1000, page);
   });
   // eMSP Sender: real-time authorization of the tokens in `published.tokens`.
-  app.post('/ocpi/2.2.1/tokens/:uid/authorize', async (request, reply) => {
+  app.post(`${root}/tokens/:uid/authorize`, async (request, reply) => {
     const { uid } = request.params as { uid: string };
     const type = (request.query as { type?: string }).type ?? 'RFID';
     state.authorizeRequests.push({ uid, type, body: request.body, at: Date.now() });
     if (behaviour.authorizeDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, behaviour.authorizeDelayMs));
+    if (v211) return authorize211(uid, type, request.body, reply);
     const token = (published['tokens'] ?? []).find((candidate) => {
       const known = candidate as { uid?: string; type?: string };
       return known.uid?.toUpperCase() === uid.toUpperCase() && (known.type ?? 'RFID') === type;
@@ -322,29 +378,51 @@ export async function startSimPartner(options: SimPartnerOptions): Promise<SimPa
     const location = request.body && typeof request.body === 'object' ? request.body : undefined;
     return envelope(1000, { allowed: behaviour.authorizeAllowed, token, authorization_reference: `SIM${randomBytes(8).toString('hex')}`, ...(location ? { location } : {}) });
   });
-  // CPO Receiver: commands are answered, and their result posted to the response_url later.
-  app.post('/ocpi/2.2.1/commands/:command', async (request) => {
+  /**
+   * 2.1.1 real-time authorization (mod_tokens.md §2.2.2): uid is a case-sensitive string(36);
+   * the answer is an AuthorizationInfo `{ allowed, location? }` (no token, no reference). 2.1.1
+   * says nothing of an unknown token and has no 2004: HTTP 404 (not found) with 2000.
+   */
+  const authorize211 = (uid: string, type: string, body: unknown, reply: FastifyReply) => {
+    if (!TOKEN_TYPES_211.includes(type)) return reply.code(400).send(envelope(2001, undefined, `${type} is not a 2.1.1 TokenType`));
+    const read = readLocationReferences211(body);
+    if ('problem' in read) return reply.code(400).send(envelope(2001, undefined, read.problem));
+    const token = (published['tokens'] ?? []).find((candidate) => {
+      const known = candidate as { uid?: string; type?: string };
+      return known.uid === uid && (known.type ?? 'RFID') === type;
+    });
+    if (!token) return reply.code(404).send(envelope(2000, undefined, 'unknown token'));
+    return envelope(1000, { allowed: behaviour.authorizeAllowed, ...(read.references ? { location: read.references } : {}) });
+  };
+  // CPO Receiver: commands are answered, and their result posted to the response_url later. In
+  // 2.1.1 only a CPO takes commands: an eMSP's commands interface takes the callbacks (below).
+  if (!v211 || options.role === 'CPO') app.post(`${root}/commands/:command`, async (request, reply) => {
     const { command } = request.params as { command: string };
     const body = (request.body ?? {}) as Record<string, unknown>;
     state.commands.push({ command, body, at: Date.now() });
+    const problem = v211 ? commandProblem211(command, request.body) : undefined;
+    if (problem) return reply.code(400).send(envelope(2001, undefined, problem));
     const result = behaviour.commandResult;
     const responseUrl = body['response_url'];
     if (behaviour.commandResponse === 'ACCEPTED' && result && typeof responseUrl === 'string') {
       setTimeout(() => {
         const token = state.peerToken ?? state.registeredPeer?.token;
         if (!token) return;
-        call('POST', responseUrl, token, { result, message: [] }).then(
+        // 2.1.1 posts a CommandResponse again (mod_commands.md §2.2.1), 2.2.1 a CommandResult.
+        call('POST', responseUrl, token, v211 ? { result } : { result, message: [] }).then(
           (answer) => state.resultsPosted.push({ url: responseUrl, result, httpStatus: answer.httpStatus, at: Date.now() }),
           () => state.resultsPosted.push({ url: responseUrl, result, httpStatus: 0, at: Date.now() }),
         );
       }, behaviour.commandResultDelayMs);
     }
+    if (v211) return envelope(1000, { result: behaviour.commandResponse });
     return envelope(1000, { result: behaviour.commandResponse, timeout: behaviour.commandTimeout, message: [] });
   });
   // Receiver interfaces: every push is recorded for the test to inspect, and accepted.
   const receive = async (request: FastifyRequest, reply: FastifyReply) => {
     const header = (name: string) => (typeof request.headers[name] === 'string' ? (request.headers[name] as string) : undefined);
     const { module } = request.params as { module: string };
+    if (!listed(module)) return reply.code(404).send(envelope(2000, undefined, `no ${module} endpoint`));
     const fault = receiverFault.mode !== 'none' && (!receiverFault.modules || receiverFault.modules.includes(module)) ? receiverFault.mode : 'none';
     const entry: SimState['received'][number] = { method: request.method, path: request.url, body: request.body, headers: Object.fromEntries(['x-request-id', 'x-correlation-id', 'ocpi-from-country-code', 'ocpi-from-party-id', 'ocpi-to-country-code', 'ocpi-to-party-id', 'authorization'].map((name) => [name, header(name) ?? ''])), at: Date.now(), answer: fault === 'none' ? 'ok' : fault };
     state.received.push(entry);
@@ -355,14 +433,14 @@ export async function startSimPartner(options: SimPartnerOptions): Promise<SimPa
     if (fault === 'rateLimited') return reply.code(429).header('retry-after', String(receiverFault.retryAfterSeconds ?? 1)).send(envelope(2000, undefined, 'simulated rate limit'));
     if (fault === 'truncated') return reply.code(200).type('application/json').send(JSON.stringify(envelope(1000)).slice(0, 12));
     if (fault === 'slow') await new Promise((resolve) => setTimeout(resolve, receiverFault.delayMs ?? 5_000));
-    // A CDR POST is answered with where the CDR is kept (OCPI 2.2.1 §7.1).
+    // A CDR POST is answered with where the CDR is kept (OCPI 2.2.1 §7.1; 2.1.1 mod_cdrs.md §2.2.2, required there too).
     const cdrId = (request.body as { id?: unknown } | undefined)?.id;
-    if (request.method === 'POST' && module === 'cdrs' && typeof cdrId === 'string') void reply.header('location', `${baseUrl}/ocpi/2.2.1/cdrs/${encodeURIComponent(cdrId)}`);
+    if (request.method === 'POST' && module === 'cdrs' && typeof cdrId === 'string') void reply.header('location', `${baseUrl}${root}/cdrs/${encodeURIComponent(cdrId)}`);
     return envelope(1000);
   };
-  app.route({ method: ['PUT', 'PATCH', 'POST', 'DELETE'], url: '/ocpi/2.2.1/:module/*', handler: receive });
+  app.route({ method: ['PUT', 'PATCH', 'POST', 'DELETE'], url: `${root}/:module/*`, handler: receive });
   // A CDR is POSTed to the endpoint itself (…/cdrs/; trailing slashes are ignored).
-  app.route({ method: 'POST', url: '/ocpi/2.2.1/:module', handler: receive });
+  app.route({ method: 'POST', url: `${root}/:module`, handler: receive });
 
   await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   const address = app.server.address();
@@ -399,8 +477,9 @@ export async function startSimPartner(options: SimPartnerOptions): Promise<SimPa
     const tokenB = mint();
     accept(tokenB, 'B');
     const result = await call(method, url, token, ownCredentials(tokenB));
-    const data = dataOf(result) as Credentials | undefined;
-    if (result.httpStatus === 200 && statusOf(result) === 1000 && data?.token) {
+    const data = dataOf(result) as Credentials | Credentials211 | undefined;
+    // In 2.1.1 only the flat object is credentials.
+    if (result.httpStatus === 200 && statusOf(result) === 1000 && data?.token && (!v211 || readCredentials211(data))) {
       // The previous token B (PUT) is replaced by the new one.
       for (const [existing, kind] of accepted) if (kind === 'B' && existing !== tokenB) revoke(existing);
       state.peerToken = data.token;
@@ -413,6 +492,7 @@ export async function startSimPartner(options: SimPartnerOptions): Promise<SimPa
   }
 
   return {
+    version,
     versionsUrl: `${baseUrl}/ocpi/versions`,
     baseUrl,
     state,
@@ -423,8 +503,9 @@ export async function startSimPartner(options: SimPartnerOptions): Promise<SimPa
     comeUp,
     behaviour,
     peerEndpoint(identifier, role) {
-      const endpoint = state.peerEndpoints.find((candidate) => candidate.identifier === identifier && candidate.role === role);
-      if (!endpoint) throw new Error(`the peer lists no ${identifier} ${role} endpoint`);
+      // 2.1.1 endpoints have no role: one interface per module on a connection.
+      const endpoint = state.peerEndpoints.find((candidate) => candidate.identifier === identifier && (v211 || candidate.role === role));
+      if (!endpoint) throw new Error(v211 ? `the peer lists no ${identifier} endpoint` : `the peer lists no ${identifier} ${role} endpoint`);
       return endpoint.url;
     },
     issueTokenA() {

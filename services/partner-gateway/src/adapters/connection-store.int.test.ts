@@ -9,7 +9,7 @@ import { mintCredentialsToken, TokenCipher } from './token-cipher.js';
 const infra = testInfra();
 
 const registration = (inboundToken: string, previousTokenGraceMs?: number): Registration => ({
-  platform: { version: '2.2.1', versionsUrl: 'https://partner.example/ocpi/versions', roles: [{ role: 'CPO', countryCode: 'BE', partyId: 'ABC', businessName: 'ABC' }], endpoints: [] },
+  platform: { version: '2.2.1', authMode: 'base64', versionsUrl: 'https://partner.example/ocpi/versions', roles: [{ role: 'CPO', countryCode: 'BE', partyId: 'ABC', businessName: 'ABC' }], endpoints: [] },
   inboundToken,
   outboundToken: mintCredentialsToken(),
   ...(previousTokenGraceMs !== undefined ? { previousTokenGraceMs } : {}),

@@ -1,6 +1,6 @@
 import type { Collection, Db } from 'mongodb';
 import { mongoCall } from '@voltmesh/mongo';
-import type { AuthMode, Connection, ConnectionState, Initiator, PartnerPlatform } from '../domain/connection.js';
+import type { AuthMode, Connection, ConnectionState, Initiator, PartnerPlatform, Role211 } from '../domain/connection.js';
 import { partyKey } from '../domain/connection.js';
 import type { TokenCipher } from './token-cipher.js';
 
@@ -25,6 +25,8 @@ export interface NewConnection {
   initiator: Initiator;
   authMode: AuthMode;
   label?: string;
+  role211?: Role211;
+  timeZone211?: string;
   inboundToken: string;
   /** When the registration token stops working (REGISTRATION_TOKEN_TTL_MS from now); absent: never. */
   inboundTokenExpiresAt?: Date;
@@ -86,6 +88,8 @@ export class ConnectionStore {
       inboundTokenSealed: this.cipher.encrypt(input.inboundToken),
       ...(input.inboundTokenExpiresAt ? { inboundTokenExpiresAt: input.inboundTokenExpiresAt } : {}),
       ...(input.label ? { label: input.label } : {}),
+      ...(input.role211 ? { role211: input.role211 } : {}),
+      ...(input.timeZone211 ? { timeZone211: input.timeZone211 } : {}),
       ...(input.versionsUrl ? { versionsUrl: input.versionsUrl } : {}),
       ...(input.outboundToken ? { outboundTokenSealed: this.cipher.encrypt(input.outboundToken) } : {}),
     };
@@ -152,6 +156,7 @@ export class ConnectionStore {
             ...previous,
             state: 'REGISTERED',
             version: platform.version,
+            authMode: platform.authMode,
             versionsUrl: platform.versionsUrl,
             roles: platform.roles,
             endpoints: platform.endpoints,
@@ -224,5 +229,7 @@ function toConnection(document: ConnectionDocument): Connection {
   if (document.label !== undefined) connection.label = document.label;
   if (document.version !== undefined) connection.version = document.version;
   if (document.versionsUrl !== undefined) connection.versionsUrl = document.versionsUrl;
+  if (document.role211 !== undefined) connection.role211 = document.role211;
+  if (document.timeZone211 !== undefined) connection.timeZone211 = document.timeZone211;
   return connection;
 }

@@ -46,6 +46,7 @@ export class IngressPublisher {
       method: write.method === 'PUT' ? objects.WriteMethod.WRITE_METHOD_PUT : objects.WriteMethod.WRITE_METHOD_PATCH,
       ocpiJson: JSON.stringify(write.method === 'PUT' ? write.object : write.patch),
       receivedAt: new Date().toISOString(),
+      replacePeriods: write.method === 'PATCH' && write.replacePeriods === true,
     };
     await this.publisher.publish({
       topic: Topics.partnerSession,

@@ -49,6 +49,19 @@ export class TokensClient {
     return { items: reply.tokens.map((token) => fromProto(token).token), total: reply.page?.total ?? 0 };
   }
 
+  /**
+   * Our tokens with this contract id (a 2.1.1 Session or CDR names the driver by `auth_id`
+   * only). A contract may have several cards: all are returned, at most `limit`.
+   */
+  async findOwnByContractId(contractId: string, limit = 10): Promise<Token[]> {
+    const reply = await callUnary<tokenService.ListTokensRequest, tokenService.ListTokensResponse>(
+      this.client.listTokens.bind(this.client),
+      tokenService.ListTokensRequest.fromPartial({ owner: objects.Owner.OWNER_OWN, contractId, page: { offset: 0, limit } }),
+      this.deadlineMs,
+    );
+    return reply.tokens.map((token) => fromProto(token).token);
+  }
+
   /** Real-time authorization of one of our tokens for a partner CPO; undefined when the token is unknown. */
   async authorizeOwn(request: tokenService.AuthorizeOwnTokenRequest): Promise<AuthorizationInfo | undefined> {
     try {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { notFound } from '@voltmesh/errors';
 import { mintCredentialsToken } from '../adapters/token-cipher.js';
-import type { AuthMode, Connection } from '../domain/connection.js';
+import type { AuthMode, Connection, Role211 } from '../domain/connection.js';
 import { versionsUrl } from '../domain/own-credentials.js';
 import type { GatewayContext } from './context.js';
 import { unregisterAtPartner } from './connect-to-partner.js';
@@ -13,7 +13,7 @@ export interface Invitation {
 }
 
 /** An operator invites a partner: a pending connection with a fresh token A, good for one registration within REGISTRATION_TOKEN_TTL_MS. */
-export async function createInvitation(context: GatewayContext, input: { label?: string; authMode: AuthMode }): Promise<Invitation> {
+export async function createInvitation(context: GatewayContext, input: { label?: string; authMode: AuthMode; role211?: Role211; timeZone211?: string }): Promise<Invitation> {
   const tokenA = mintCredentialsToken();
   const connection = await context.store.insertPending({
     id: randomUUID(),
@@ -22,6 +22,8 @@ export async function createInvitation(context: GatewayContext, input: { label?:
     inboundToken: tokenA,
     inboundTokenExpiresAt: new Date(Date.now() + context.tokens.registrationTtlMs),
     ...(input.label ? { label: input.label } : {}),
+    ...(input.role211 ? { role211: input.role211 } : {}),
+    ...(input.timeZone211 ? { timeZone211: input.timeZone211 } : {}),
   });
   context.logger.info({ connection_id: connection.id }, 'invitation created');
   return { connection, tokenA, versionsUrl: versionsUrl(context.platform) };

@@ -1,12 +1,13 @@
 import { credentialsSchema, methodNotAllowed, OcpiError, OcpiStatus, type Credentials } from '@voltmesh/ocpi';
+import * as v211 from '@voltmesh/ocpi/v2_1_1';
 import { mintCredentialsToken } from '../adapters/token-cipher.js';
-import type { Connection } from '../domain/connection.js';
-import { ownCredentials } from '../domain/own-credentials.js';
-import { SUPPORTED_VERSIONS } from '../domain/versions.js';
+import type { Connection, PartnerRole } from '../domain/connection.js';
+import { ownCredentials, ownCredentials211 } from '../domain/own-credentials.js';
+import type { SupportedVersion } from '../domain/versions.js';
 import type { GatewayContext } from './context.js';
 import { countHandshakeFailure } from '../adapters/partner-telemetry.js';
 import { discoverPartner } from './discover-partner.js';
-import { assertPartiesAvailable, toPartnerRoles } from './partner-roles.js';
+import { assertPartiesAvailable, toPartnerRoles, toPartnerRoles211 } from './partner-roles.js';
 
 /** The partner calling our credentials endpoint, as the auth hook identified it. */
 export interface Caller {
@@ -18,60 +19,102 @@ export interface Caller {
   previousToken?: boolean;
 }
 
-const CREDENTIALS_VERSION = SUPPORTED_VERSIONS[0];
+/** Our Credentials object in the version of the credentials endpoint the partner called. */
+type AnyCredentials = Credentials | v211.Credentials;
+
+/** What a partner's Credentials say, whatever the version. */
+interface OfferedCredentials {
+  token: string;
+  url: string;
+  roles: PartnerRole[];
+}
+
+/**
+ * The partner's Credentials as sent to our `version` endpoint. 2.1.1 names one party and no
+ * role: the role is the one our operator named for this connection, or the call is refused.
+ */
+function readCredentials(connection: Connection, version: SupportedVersion, body: unknown): OfferedCredentials {
+  if (version === '2.2.1') {
+    const credentials = credentialsSchema.parse(body);
+    return { token: credentials.token, url: credentials.url, roles: toPartnerRoles(credentials.roles) };
+  }
+  const role = requireRole211(connection);
+  const credentials = v211.credentialsSchema.parse(body);
+  return { token: credentials.token, url: credentials.url, roles: toPartnerRoles211(credentials, role) };
+}
+
+function requireRole211(connection: Connection): NonNullable<Connection['role211']> {
+  if (!connection.role211) {
+    throw new OcpiError(OcpiStatus.CLIENT_ERROR, 'this connection was not set up for OCPI 2.1.1 (2.1.1 credentials carry no role): ask our operator for an invitation naming your role, CPO or EMSP', { httpStatus: 404 });
+  }
+  return connection.role211;
+}
+
+function credentialsFor(context: GatewayContext, connection: Connection, version: SupportedVersion, token: string): AnyCredentials {
+  return version === '2.2.1' ? ownCredentials(context.platform, token) : ownCredentials211(context.platform, token, requireRole211(connection));
+}
 
 /**
  * POST credentials: a partner holding our token A registers. We read its platform with the
  * token it gave us (its token B), mint its token C and only then store everything in one
  * conditional write; token A dies with that write. Nothing is stored when any step fails.
  */
-export async function registerPartner(context: GatewayContext, caller: Caller, body: unknown): Promise<Credentials> {
+export async function registerPartner(context: GatewayContext, caller: Caller, body: unknown, version: SupportedVersion = '2.2.1'): Promise<AnyCredentials> {
   refusePreviousToken(caller);
   const { connection } = caller;
   // The state decides first: a registered partner gets 405 whatever it sent.
   if (connection.state !== 'PENDING' || connection.initiator !== 'PARTNER') {
     throw methodNotAllowed('already registered: use PUT to update credentials or DELETE to unregister');
   }
-  return storeRegistration(context, caller, credentialsSchema.parse(body), 'PENDING');
+  return storeRegistration(context, caller, readCredentials(connection, version, body), version, 'PENDING');
 }
 
 /** PUT credentials: the partner rotates its token or announces new endpoints; it gets a new token. */
-export async function updatePartnerCredentials(context: GatewayContext, caller: Caller, body: unknown): Promise<Credentials> {
+export async function updatePartnerCredentials(context: GatewayContext, caller: Caller, body: unknown, version: SupportedVersion = '2.2.1'): Promise<AnyCredentials> {
   refusePreviousToken(caller);
   if (caller.connection.state !== 'REGISTERED') throw methodNotAllowed('not registered: POST credentials first');
-  return storeRegistration(context, caller, credentialsSchema.parse(body), 'REGISTERED');
+  return storeRegistration(context, caller, readCredentials(caller.connection, version, body), version, 'REGISTERED');
 }
 
 async function storeRegistration(
   context: GatewayContext,
   caller: Caller,
-  body: Credentials,
+  body: OfferedCredentials,
+  version: SupportedVersion,
   expectedState: 'PENDING' | 'REGISTERED',
-): Promise<Credentials> {
+): Promise<AnyCredentials> {
   const { connection } = caller;
   try {
-    return await handshake(context, caller, body, expectedState);
+    return await handshake(context, caller, body, version, expectedState);
   } catch (error) {
     countHandshakeFailure(connection.id);
     throw error;
   }
 }
 
-async function handshake(context: GatewayContext, caller: Caller, body: Credentials, expectedState: 'PENDING' | 'REGISTERED'): Promise<Credentials> {
+async function handshake(
+  context: GatewayContext,
+  caller: Caller,
+  body: OfferedCredentials,
+  version: SupportedVersion,
+  expectedState: 'PENDING' | 'REGISTERED',
+): Promise<AnyCredentials> {
   const { connection } = caller;
-  const roles = toPartnerRoles(body.roles);
+  const { roles } = body;
   await assertPartiesAvailable(context, roles, connection.id);
+  // The version of the credentials endpoint the partner called is the one it chose.
   const discovered = await discoverPartner(context, {
     partner: connection.id,
     versionsUrl: body.url,
     token: body.token,
     authMode: connection.authMode,
-    requiredVersion: CREDENTIALS_VERSION,
+    requiredVersion: version,
+    ...(connection.role211 ? { role211: connection.role211 } : {}),
     ...(caller.correlationId ? { correlationId: caller.correlationId } : {}),
   });
   const newInboundToken = mintCredentialsToken();
   const registered = await context.store.register(connection.id, expectedState, caller.token, {
-    platform: { version: discovered.version, versionsUrl: body.url, roles, endpoints: discovered.endpoints },
+    platform: { version: discovered.version, authMode: discovered.authMode, versionsUrl: body.url, roles, endpoints: discovered.endpoints },
     inboundToken: newInboundToken,
     outboundToken: body.token,
     previousTokenGraceMs: context.tokens.rotationGraceMs,
@@ -82,7 +125,7 @@ async function handshake(context: GatewayContext, caller: Caller, body: Credenti
   }
   await context.events.published(registered, expectedState === 'PENDING' ? 'REGISTERED' : 'UPDATED', caller.correlationId);
   context.logger.info({ connection_id: registered.id, parties: registered.roles.map((role) => `${role.countryCode}*${role.partyId}`) }, expectedState === 'PENDING' ? 'partner registered' : 'partner credentials updated');
-  return ownCredentials(context.platform, newInboundToken);
+  return credentialsFor(context, registered, version, newInboundToken);
 }
 
 /** DELETE credentials: the partner unregisters; its token stops working at once. */
@@ -96,12 +139,12 @@ export async function unregisterPartner(context: GatewayContext, caller: Caller)
 }
 
 /** GET credentials: our credentials for this partner, with the token it holds (read back from the store). */
-export async function readOwnCredentials(context: GatewayContext, caller: Caller): Promise<Credentials> {
+export async function readOwnCredentials(context: GatewayContext, caller: Caller, version: SupportedVersion = '2.2.1'): Promise<AnyCredentials> {
   refusePreviousToken(caller);
   if (caller.connection.state !== 'REGISTERED') throw methodNotAllowed('not registered: POST credentials first');
   const token = await context.store.inboundToken(caller.connection.id);
   if (!token) throw methodNotAllowed('not registered');
-  return ownCredentials(context.platform, token);
+  return credentialsFor(context, caller.connection, version, token);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { OcpiError, OcpiStatus, type Credentials } from '@voltmesh/ocpi';
-import { partyKey, type PartnerRole } from '../domain/connection.js';
+import type * as v211 from '@voltmesh/ocpi/v2_1_1';
+import { partyKey, type PartnerRole, type Role211 } from '../domain/connection.js';
 import type { GatewayContext } from './context.js';
 
 export function toPartnerRoles(roles: Credentials['roles']): PartnerRole[] {
@@ -10,6 +11,20 @@ export function toPartnerRoles(roles: Credentials['roles']): PartnerRole[] {
     businessName: role.business_details.name,
     ...(role.business_details.website ? { businessWebsite: role.business_details.website } : {}),
   }));
+}
+
+/** The one party of 2.1.1 credentials, in the role our operator named for the connection (2.1.1 names none). */
+export function toPartnerRoles211(credentials: v211.Credentials, role: Role211): PartnerRole[] {
+  const business = credentials.business_details;
+  return [
+    {
+      role,
+      countryCode: credentials.country_code.toUpperCase(),
+      partyId: credentials.party_id.toUpperCase(),
+      businessName: business.name,
+      ...(business.website ? { businessWebsite: business.website } : {}),
+    },
+  ];
 }
 
 /**

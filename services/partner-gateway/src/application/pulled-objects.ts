@@ -1,5 +1,12 @@
-import { OcpiError } from '@voltmesh/ocpi';
+import { invalidBody, OcpiError, OcpiStatus } from '@voltmesh/ocpi';
+import * as v211 from '@voltmesh/ocpi/v2_1_1';
+import type { z } from 'zod';
 import type { Logger } from '@voltmesh/telemetry';
+import { reportLosses } from '../edge/loss-report.js';
+import { NotExpressible, type Mapped } from '../edge/mapped.js';
+import { locationFrom211 } from '../edge/v2_1_1/locations.js';
+import { tariffFrom211 } from '../edge/v2_1_1/tariffs.js';
+import { tokenFrom211 } from '../edge/v2_1_1/tokens.js';
 import type { IngressPublisher } from '../adapters/ingress-publisher.js';
 import type { Connection } from '../domain/connection.js';
 import { parseLocationWrite } from './receivers/location-write.js';
@@ -27,7 +34,7 @@ export function pulledObjectsSink(deps: PulledObjectsDeps) {
     await Promise.all(
       objects.map(async (object) => {
         try {
-          await publish(deps, connection, context.module, object);
+          await publish(deps, connection, context.module, connection.version === '2.1.1' ? from211(deps.logger, connection, context.module, object) : object);
         } catch (error) {
           if (!(error instanceof OcpiError)) throw error;
           rejected += 1;
@@ -59,3 +66,40 @@ const idOf = (object: unknown): string => {
   const fields = (object ?? {}) as Record<string, unknown>;
   return String(fields['id'] ?? fields['uid'] ?? '?');
 };
+
+/**
+ * A pulled 2.1.1 object in our model: its owner is the connection's party (2.1.1 objects name
+ * none), losses reported; one 2.1.1 cannot map is rejected like an invalid object.
+ */
+function from211(logger: Logger, connection: Connection, module: string, object: unknown): unknown {
+  const party = connection.roles[0];
+  if (!party) throw new OcpiError(OcpiStatus.CLIENT_ERROR, 'the connection names no party to own pulled objects');
+  const owner = { countryCode: party.countryCode, partyId: party.partyId };
+  const parse = <T extends z.ZodType>(schema: T): z.output<T> => {
+    const parsed = schema.safeParse(object);
+    if (!parsed.success) throw invalidBody(parsed.error);
+    return parsed.data;
+  };
+  const map = (): Mapped<unknown> => {
+    switch (module) {
+      case 'locations':
+        return locationFrom211(parse(v211.locationSchema), { ...owner, ...(connection.timeZone211 ? { timeZone: connection.timeZone211 } : {}) });
+      case 'tariffs':
+        return tariffFrom211(parse(v211.tariffSchema), owner);
+      case 'tokens':
+        return tokenFrom211(parse(v211.tokenSchema), owner);
+      default:
+        throw new Error(`no 2.1.1 mapping for pulled module ${module}`);
+    }
+  };
+  const context = { partner: connection.id, module, direction: 'inbound' as const, objectId: idOf(object) };
+  try {
+    const { value, losses } = map();
+    reportLosses(logger, context, losses);
+    return value;
+  } catch (error) {
+    if (!(error instanceof NotExpressible)) throw error;
+    reportLosses(logger, context, error.losses, true);
+    throw new OcpiError(OcpiStatus.INVALID_PARAMETERS, error.message);
+  }
+}

@@ -1,11 +1,12 @@
 import type { OwnParty } from '../config.js';
+import type { Role211 } from './connection.js';
 
 export type InterfaceRole = 'SENDER' | 'RECEIVER';
 
 export interface OwnEndpoint {
   identifier: string;
   role: InterfaceRole;
-  /** Path under `/ocpi/2.2.1`, always ending in `/` (URL templates append ids directly). */
+  /** Path under `/ocpi/<version>`, always ending in `/` (URL templates append ids directly). */
   path: string;
 }
 
@@ -47,4 +48,28 @@ export function ownEndpoints(parties: readonly OwnParty[]): OwnEndpoint[] {
     ...(roles.has('CPO') ? CPO_ENDPOINTS : []),
     ...(roles.has('EMSP') ? EMSP_ENDPOINTS : []),
   ];
+}
+
+/** Modules 2.1.1 does not have. */
+const NOT_IN_211 = new Set(['chargingprofiles', 'hubclientinfo']);
+
+/**
+ * What a 2.1.1 partner sees: 2.1.1 lists one URL per module, so a connection shows the side
+ * of ours opposite to the partner's role (a partner CPO gets our eMSP interfaces), plus
+ * credentials. None when we host no party in that role.
+ */
+export function ownEndpoints211(parties: readonly OwnParty[], partnerRole: Role211): OwnEndpoint[] {
+  const ourRole = partnerRole === 'CPO' ? 'EMSP' : 'CPO';
+  if (!parties.some((party) => party.role === ourRole)) return [];
+  const side = ourRole === 'CPO' ? CPO_ENDPOINTS : EMSP_ENDPOINTS;
+  return [...PLATFORM_ENDPOINTS, ...side].filter((endpoint) => !NOT_IN_211.has(endpoint.identifier));
+}
+
+/**
+ * The interface role a 2.1.1 partner's module has (2.1.1 details name none): the one our own
+ * endpoints have in the partner's role; credentials and modules we do not know count as Sender.
+ */
+export function interfaceRole211(partnerRole: Role211, identifier: string): InterfaceRole {
+  const side = partnerRole === 'CPO' ? CPO_ENDPOINTS : EMSP_ENDPOINTS;
+  return side.find((endpoint) => endpoint.identifier === identifier)?.role ?? 'SENDER';
 }

@@ -63,11 +63,12 @@ export async function applyPartnerSession(deps: PartnerSessionDeps, write: sessi
       key,
       async (current) => {
         if (current && !current.record) throw failedPrecondition(`session ${key} is one of our CPO's sessions (started by a command): no partner writes it`);
-        const from = replayWindowStart(current?.record?.lastPeriod, patch.charging_periods ?? []);
+        const from = write.replacePeriods ? undefined : replayWindowStart(current?.record?.lastPeriod, patch.charging_periods ?? []);
         const storedFromFirst = current && from ? await deps.store.periodsSince(current, from) : [];
-        const outcome = applyPartnerPatch(current?.record, target, patch, storedFromFirst, now());
+        const outcome = applyPartnerPatch(current?.record, target, patch, storedFromFirst, now(), write.replacePeriods);
         if (outcome.kind === 'stale') return ignored('older than the stored session (last_updated)');
         if (outcome.kind === 'unchanged') return ignored('a replay');
+        if (outcome.kind === 'replace') return { changed: true, record: outcome.next, claim: current?.claim, edit: { replace: outcome.periods } };
         return { changed: true, record: outcome.next, claim: current?.claim, edit: { append: outcome.append } };
       },
       false,

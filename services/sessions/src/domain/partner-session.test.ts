@@ -73,3 +73,24 @@ describe("a partner CPO's session of our token: PATCH", () => {
     assert.throws(() => applyPartnerPatch(stored(), write, patch({ currency: 'USD' }), [], now), errorOf('FAILED_PRECONDITION', /^currency mismatch/));
   });
 });
+
+describe("a partner CPO's session of our token: PATCH replacing its periods (OCPI 2.1.1 lists)", () => {
+  test('the periods sent are the whole list: a restated period with new figures replaces the stored one', () => {
+    const current = appended(applyPartnerPatch(stored(), write, patch({ charging_periods: [aPeriodAt(0), aPeriodAt(5)] }), [aPeriodAt(0)], now)).next;
+    const grown = { ...aPeriodAt(5), dimensions: [{ type: 'ENERGY' as const, volume: 9 }] };
+    // Appending would refuse the grown period (same start, other figures): a whole list replaces it.
+    assert.throws(() => applyPartnerPatch(current, write, patch({ last_updated: at(3), charging_periods: [aPeriodAt(0), grown] }), [aPeriodAt(0), aPeriodAt(5)], now), errorOf('INVALID_ARGUMENT', /same instant with other figures/));
+    const outcome = applyPartnerPatch(current, write, patch({ last_updated: at(3), status: 'COMPLETED', charging_periods: [aPeriodAt(0), grown, aPeriodAt(10)] }), [], now, true);
+    assert.equal(outcome.kind, 'replace');
+    const { next, periods } = outcome as Extract<PatchOutcome, { kind: 'replace' }>;
+    assert.deepEqual(periods, [aPeriodAt(0), grown, aPeriodAt(10)]);
+    assert.deepEqual([next.periodCount, next.lastPeriod, next.ocpi.status], [3, aPeriodAt(10), 'COMPLETED']);
+  });
+
+  test('still judged like any PATCH: older is stale, periods must be in order, no periods means fields only', () => {
+    const current = stored();
+    assert.deepEqual(applyPartnerPatch(current, write, patch({ last_updated: at(0), charging_periods: [] }), [], now, true), { kind: 'stale' });
+    assert.throws(() => applyPartnerPatch(current, write, patch({ charging_periods: [aPeriodAt(5), aPeriodAt(5)] }), [], now, true), errorOf('INVALID_ARGUMENT', /out of order or overlapping/));
+    assert.equal(applyPartnerPatch(current, write, patch({ kwh: 7 }), [], now, true).kind, 'append', 'without periods a replacing PATCH changes fields only');
+  });
+});

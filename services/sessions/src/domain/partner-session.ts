@@ -21,8 +21,16 @@ export interface PartnerWrite {
   sessionId: string;
 }
 
-/** What a PATCH does: nothing (older, or a replay), or the next record and the periods it appends. */
-export type PatchOutcome = { kind: 'stale' } | { kind: 'unchanged' } | { kind: 'append'; next: SessionRecord; append: ChargingPeriod[] };
+/**
+ * What a PATCH does: nothing (older, or a replay), or the next record and the periods it
+ * appends — or, when its periods are the whole list (`replacePeriods`), the periods that
+ * replace the stored ones.
+ */
+export type PatchOutcome =
+  | { kind: 'stale' }
+  | { kind: 'unchanged' }
+  | { kind: 'append'; next: SessionRecord; append: ChargingPeriod[] }
+  | { kind: 'replace'; next: SessionRecord; periods: ChargingPeriod[] };
 
 /**
  * What a PUT does to the stored session, before its periods are compared: `stale` (older),
@@ -71,13 +79,21 @@ export function isSamePut(current: SessionRecord, storedPeriods: readonly Chargi
  * appended (a replayed PATCH's periods are stored already and skipped), the other fields given
  * replace the stored ones. `storedFromFirst`: see periodsToAppend.
  */
-export function applyPartnerPatch(current: SessionRecord | undefined, write: PartnerWrite, patch: SessionPatch, storedFromFirst: readonly ChargingPeriod[], now: Date): PatchOutcome {
+export function applyPartnerPatch(
+  current: SessionRecord | undefined,
+  write: PartnerWrite,
+  patch: SessionPatch,
+  storedFromFirst: readonly ChargingPeriod[],
+  now: Date,
+  replacePeriods = false,
+): PatchOutcome {
   const key = sessionKey(write.cpo, write.sessionId);
   if (!current) throw notFound(`PATCH of unknown session ${key}: the CPO must PUT the session first`);
   checkIdentity(write, patch);
   checkOwnership(current, write);
   if (patch.last_updated < current.ocpi.last_updated) return { kind: 'stale' };
   if (patch.currency !== undefined) checkCurrency(current, patch.currency);
+  if (replacePeriods && patch.charging_periods !== undefined) return replacingPatch(current, patch, patch.charging_periods, now);
 
   const append = periodsToAppend(current.lastPeriod, storedFromFirst, patch.charging_periods ?? [], 'ocpi_json.charging_periods');
   const fields: Partial<SessionPatch> = { ...patch };
@@ -120,4 +136,27 @@ function checkOwnership(current: SessionRecord, write: PartnerWrite): void {
 
 function checkCurrency(current: SessionRecord, currency: string): void {
   if (currency !== current.ocpi.currency) throw failedPrecondition(`currency mismatch: session ${current.id} is in ${current.ocpi.currency}, the write in ${currency}`);
+}
+
+/** A PATCH carrying the whole period list: the fields given and those periods replace the stored ones. */
+function replacingPatch(current: SessionRecord, patch: SessionPatch, sent: readonly ChargingPeriod[], now: Date): PatchOutcome {
+  // With nothing stored to compare to, this only checks that the periods start one after the other.
+  const periods = periodsToAppend(undefined, [], sent, 'ocpi_json.charging_periods');
+  const fields: Partial<SessionPatch> = { ...patch };
+  delete fields.charging_periods;
+  const given = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<SessionHead>;
+  const ocpi = validateHead({ ...current.ocpi, ...given }, periods);
+  return {
+    kind: 'replace',
+    next: {
+      ...current,
+      emsp: { countryCode: ocpi.cdr_token.country_code, partyId: ocpi.cdr_token.party_id },
+      contractId: ocpi.cdr_token.contract_id,
+      ocpi,
+      periodCount: periods.length,
+      lastPeriod: periods.at(-1),
+      updatedAt: now.toISOString(),
+    },
+    periods,
+  };
 }

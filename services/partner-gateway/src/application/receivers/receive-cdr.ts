@@ -31,7 +31,7 @@ export interface CdrReceiverDeps extends OwnTokenCheck {
  *   at-least-once senders OCPI advises against, yet most are) must not be punished;
  * - another CDR: 2001, nothing changes; a correction is a credit CDR with a new id.
  */
-export async function receiveCdr(deps: CdrReceiverDeps, caller: Caller, body: unknown): Promise<{ location: string }> {
+export async function receiveCdr(deps: CdrReceiverDeps, caller: Caller, body: unknown, version: '2.2.1' | '2.1.1' = '2.2.1'): Promise<{ location: string }> {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new OcpiError(OcpiStatus.INVALID_PARAMETERS, '(body): must be a JSON object');
   const parsed = cdrSchema.safeParse(body);
   if (!parsed.success) throw invalidBody(parsed.error);
@@ -43,7 +43,7 @@ export async function receiveCdr(deps: CdrReceiverDeps, caller: Caller, body: un
   }
   await assertTokenOfOurs(deps, cdr.cdr_token);
 
-  const location = cdrUrl(deps.publicUrl, { countryCode: cpo.countryCode, partyId: cpo.partyId, cdrId: cdr.id });
+  const location = cdrUrl(deps.publicUrl, { countryCode: cpo.countryCode, partyId: cpo.partyId, cdrId: cdr.id }, version);
   const outcome = await deps.billing.receive({ connectionId: caller.connection.id, cpo, cdr, receivedAt: (deps.now?.() ?? new Date()).toISOString() });
   if (outcome === 'STORED') return { location };
 
@@ -68,8 +68,8 @@ export async function readPartnerCdr(deps: Pick<CdrReceiverDeps, 'billing'>, cal
   return stored.cdr;
 }
 
-/** `${PUBLIC_URL}/ocpi/2.2.1/emsp/cdrs/{CC}/{PID}/{ID}`: ids upper case (CiString), each segment URL-encoded. */
-export function cdrUrl(publicUrl: string, address: CdrAddress): string {
+/** `${PUBLIC_URL}/ocpi/{version}/emsp/cdrs/{CC}/{PID}/{ID}`: ids upper case (CiString), each segment URL-encoded. */
+export function cdrUrl(publicUrl: string, address: CdrAddress, version: '2.2.1' | '2.1.1' = '2.2.1'): string {
   const segments = [address.countryCode, address.partyId, address.cdrId].map((segment) => encodeURIComponent(segment.toUpperCase()));
-  return `${publicUrl}/ocpi/2.2.1/emsp/cdrs/${segments.join('/')}`;
+  return `${publicUrl}/ocpi/${version}/emsp/cdrs/${segments.join('/')}`;
 }

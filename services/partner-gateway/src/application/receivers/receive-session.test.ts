@@ -143,6 +143,17 @@ describe('partner sessions, PATCH (eMSP Receiver)', () => {
     assert.equal(published.length, 1, 'then published');
   });
 
+  test('a PATCH whose periods are the whole list (2.1.1) restates stored ones and is published to replace them', async () => {
+    const { deps, published } = receiver(storedSession());
+    const whole = { charging_periods: [aChargingPeriod(), later], last_updated: '2026-01-01T10:31:00Z' };
+    await assert.rejects(receiveSessionWrite(deps, caller, 'PATCH', at, whole), refusedWith(2001, 200, /out of order or overlapping/), 'appended, the stored period is a conflict');
+    await receiveSessionWrite(deps, caller, 'PATCH', at, whole, { replacePeriods: true });
+    const write = published[0]?.write;
+    assert.ok(write?.method === 'PATCH' && write.replacePeriods === true, 'published to replace the stored periods');
+    assert.equal(write.patch.charging_periods?.length, 2, 'the whole list');
+    await assert.rejects(receiveSessionWrite(deps, caller, 'PATCH', at, { currency: 'CHF', last_updated: '2026-01-01T10:31:00Z' }, { replacePeriods: true }), refusedWith(2001, 200, /currency mismatch/), 'other checks stay');
+  });
+
   test('the same currency and a token of ours may be sent again', async () => {
     const { deps, published } = receiver(storedSession());
     await receiveSessionWrite(deps, caller, 'PATCH', at, { currency: 'EUR', cdr_token: aCdrToken(), last_updated: '2026-01-01T10:31:00Z' });

@@ -16,7 +16,7 @@ export interface SessionAddress {
 
 export type SessionWrite =
   | { method: 'PUT'; address: SessionAddress; object: Session }
-  | { method: 'PATCH'; address: SessionAddress; patch: Partial<SessionPatch> & { last_updated: string } };
+  | { method: 'PATCH'; address: SessionAddress; patch: Partial<SessionPatch> & { last_updated: string }; replacePeriods?: boolean };
 
 /** Checks that a CdrToken is one of ours: our eMSP party, and the authorization service issued it. */
 export interface OwnTokenCheck {
@@ -38,7 +38,15 @@ export interface SessionReceiverDeps extends OwnTokenCheck {
  * Validated in full, checked against what is stored where a PATCH needs it, then published on
  * gateway.partner-session.v1 and answered only after Kafka acknowledged it.
  */
-export async function receiveSessionWrite(deps: SessionReceiverDeps, caller: Caller, method: 'PUT' | 'PATCH', address: SessionAddress, body: unknown): Promise<void> {
+export async function receiveSessionWrite(
+  deps: SessionReceiverDeps,
+  caller: Caller,
+  method: 'PUT' | 'PATCH',
+  address: SessionAddress,
+  body: unknown,
+  /** A PATCH whose charging_periods are the whole list, replacing the stored ones (OCPI 2.1.1 replaces lists). */
+  options: { replacePeriods?: boolean } = {},
+): Promise<void> {
   assertOwnParty(caller.connection, address.countryCode, address.partyId);
   const sent = jsonObject(body);
   const ids: Array<[string, string, unknown]> = [
@@ -60,12 +68,28 @@ export async function receiveSessionWrite(deps: SessionReceiverDeps, caller: Cal
   assertSameIds(ids);
   // Only what the partner sent: defaults (an absent list read as []) must never reach the store.
   const patch = Object.fromEntries(Object.entries(parsed.data).filter(([key, value]) => key in sent && value !== undefined)) as Partial<SessionPatch>;
-  const stored = await findWritten(deps.written, () => pushedBy(deps, caller, address), () => unknownSession(address), `session ${address.sessionId}`);
-  assertAppendable(stored.session, patch);
+  const stored = await sessionToPatch(deps, caller, address);
+  const replacePeriods = options.replacePeriods === true && patch.charging_periods !== undefined;
+  // A whole list is checked by the sessions service, in order with the writes before it.
+  assertAppendable(stored, replacePeriods ? { ...patch, charging_periods: [] } : patch);
   if (patch.cdr_token) await assertTokenOfOurs(deps, patch.cdr_token);
   // These checks read a snapshot: two PATCHes racing through Kafka may each pass them. The
   // sessions service checks again when it applies each one in order; the loser goes to its DLQ.
-  await deps.ingress.sessionWrite(caller.connection.id, { method, address, patch: { ...patch, last_updated: parsed.data.last_updated } }, caller.correlationId);
+  await deps.ingress.sessionWrite(
+    caller.connection.id,
+    { method, address, patch: { ...patch, last_updated: parsed.data.last_updated }, ...(replacePeriods ? { replacePeriods } : {}) },
+    caller.correlationId,
+  );
+}
+
+/**
+ * The stored session a partner CPO's PATCH applies to: one it pushed, found even when the PUT
+ * acknowledged a moment ago is still on its way through Kafka (see findWritten).
+ */
+async function sessionToPatch(deps: Pick<SessionReceiverDeps, 'sessions' | 'written'>, caller: Caller, address: SessionAddress): Promise<Session> {
+  assertOwnParty(caller.connection, address.countryCode, address.partyId);
+  const stored = await findWritten(deps.written, () => pushedBy(deps, caller, address), () => unknownSession(address), `session ${address.sessionId}`);
+  return stored.session;
 }
 
 /** A partner CPO reads back one of the sessions it pushed. */

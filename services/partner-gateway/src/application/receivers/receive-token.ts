@@ -23,6 +23,24 @@ export async function receiveTokenWrite(deps: TokenReceiverDeps, caller: Caller,
   await deps.ingress.tokenWrite(caller.connection.id, write, caller.correlationId);
 }
 
+/**
+ * The partner's token a PATCH applies to, under the first of `types` it is stored with (a 2.1.1
+ * URL names no type), found even when the PUT acknowledged a moment ago is still on its way
+ * through Kafka (see findWritten).
+ */
+export async function tokenToPatch(deps: TokenReceiverDeps, caller: Caller, address: Omit<TokenAddress, 'type'>, types: readonly string[]): Promise<Token> {
+  assertOwnParty(caller.connection, address.countryCode, address.partyId);
+  const find = async (): Promise<StoredToken | undefined> => {
+    for (const type of types) {
+      const stored = await ownedBy(deps, caller, { ...address, type });
+      if (stored) return stored;
+    }
+    return undefined;
+  };
+  const stored = await findWritten(deps.written, find, () => new OcpiError(OcpiStatus.UNKNOWN_TOKEN, `unknown token ${address.uid}`, { httpStatus: 404 }), `token ${address.uid}`);
+  return stored.token;
+}
+
 /** A partner eMSP reads back one of its own tokens. */
 export async function readPartnerToken(deps: TokenReceiverDeps, caller: Caller, address: TokenAddress): Promise<Token> {
   assertOwnParty(caller.connection, address.countryCode, address.partyId);

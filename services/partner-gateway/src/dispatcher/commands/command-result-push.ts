@@ -3,7 +3,8 @@ import { invalidArgument } from '@voltmesh/errors';
 import { ocpiUrl, parseJsonField, parseJsonText } from '@voltmesh/ocpi';
 import { commands } from '@voltmesh/proto';
 import { resultSchemaOf } from '../../domain/command-kinds.js';
-import { isProfileCommand } from '@voltmesh/ocpi';
+import { commandResultSchema, isProfileCommand } from '@voltmesh/ocpi';
+import { commandResultTo211 } from '../../edge/v2_1_1/commands.js';
 import { pushVersion, type PushJob } from '../push/index.js';
 
 /** Every command object carries its response_url; nothing else of it is needed here. */
@@ -25,21 +26,26 @@ export const PROFILE_TIMEOUT_RESULT = { result: 'REJECTED' } as const;
  * ChargingProfileResult, ActiveChargingProfileResult, ClearProfileResult); a profile request
  * that timed out gets PROFILE_TIMEOUT_RESULT. Undefined when the command has no result yet.
  */
-export function commandResultPush(command: commands.Command, sequence: string, correlationId: string): PushJob | undefined {
+export function commandResultPush(command: commands.Command, sequence: string, correlationId: string, version = '2.2.1'): PushJob | undefined {
   if (!command.resultJson) return undefined;
   const { response_url: url } = parseJsonField(responseUrlOnly, command.ocpiJson, `command ${command.id} ocpi_json`);
-  return {
+  const job: PushJob = {
     partnerId: command.connectionId,
     objectKey: `command-results:${command.id}`,
     version: pushVersion(new Date(command.updatedAt || command.requestedAt), sequence),
     method: 'POST',
     url,
     body: resultBody(command),
+    correlationId,
+  };
+  // 2.1.1 posts the result as a CommandResponse, without routing headers (profiles do not exist there).
+  if (version === '2.1.1') return { ...job, body: commandResultTo211(commandResultSchema.parse(job.body)).value };
+  return {
+    ...job,
     routing: {
       from: { countryCode: command.cpo?.countryCode ?? '', partyId: command.cpo?.partyId ?? '' },
       to: { countryCode: command.emsp?.countryCode ?? '', partyId: command.emsp?.partyId ?? '' },
     },
-    correlationId,
   };
 }
 

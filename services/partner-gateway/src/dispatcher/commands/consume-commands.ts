@@ -15,6 +15,8 @@ export interface CommandDispatchDeps extends SendCommandDeps {
   publisher: EventPublisher;
   /** Why a partner-supplied response_url may not be called now, or undefined. */
   refusedUrl(url: string): Promise<string | undefined>;
+  /** The OCPI version a partner connection speaks (its result goes in that version's shape). */
+  versionOf(connectionId: string): string | undefined;
 }
 
 const { CommandDirection, CommandState } = commands;
@@ -50,7 +52,7 @@ export function consumeCommands(deps: CommandDispatchDeps): Promise<RunningConsu
         return;
       }
       if (command.direction === CommandDirection.COMMAND_DIRECTION_INBOUND && command.resultJson) {
-        const job = commandResultPush(command, event.offset, correlationId);
+        const job = commandResultPush(command, event.offset, correlationId, deps.versionOf(command.connectionId));
         if (!job) return;
         const refused = await deps.refusedUrl(job.url);
         // A name that does not resolve now may tomorrow: the push engine retries the delivery;

@@ -5,6 +5,7 @@ import { countDeliveryFailure } from '../../adapters/partner-telemetry.js';
 import { PartnerCallError, type PartnerClient } from '../../adapters/partner-client.js';
 import type { PartnerAddress, PartnerReach } from '../../application/partner-reach.js';
 import { outboundRequest, outboundUrl, type OutboundRequest } from './outbound-request.js';
+import { requestFor211 } from './request-211.js';
 
 export interface SendCommandDeps {
   reach: Pick<PartnerReach, 'find'>;
@@ -41,11 +42,13 @@ export async function sendCommand(deps: SendCommandDeps, command: commands.Comma
   if (age > deps.maxAgeMs) return event('', { notDelivered: `not sent: the command waited ${Math.round(age / 1000)} s for the dispatcher` });
   const cpo = command.cpo;
   if (!cpo?.countryCode || !cpo.partyId) return event('', { notDelivered: 'the command names no CPO party' });
-  const request = outboundRequest(command);
-  if ('problem' in request) return event('', { notDelivered: request.problem });
-  const address = await deps.reach.find('CPO', cpo, request.module, 'RECEIVER');
-  if (!address) return event('', { notDelivered: `no registered partner offers a ${request.module} endpoint for CPO ${cpo.countryCode}*${cpo.partyId}` });
+  const built = outboundRequest(command);
+  if ('problem' in built) return event('', { notDelivered: built.problem });
+  const address = await deps.reach.find('CPO', cpo, built.module, 'RECEIVER');
+  if (!address) return event('', { notDelivered: `no registered partner offers a ${built.module} endpoint for CPO ${cpo.countryCode}*${cpo.partyId}` });
   const partnerId = address.connection.id;
+  const request = address.connection.version === '2.1.1' ? requestFor211(built, command.type, partnerId, deps.logger) : built;
+  if ('problem' in request) return event(partnerId, { notDelivered: request.problem });
   if (!(await deps.deliveries.claim(command.id, command.type, partnerId))) {
     // Claimed by another dispatcher in between: it sends and publishes.
     return event(partnerId, replayed((await deps.deliveries.get(command.id))?.outcome));
@@ -73,11 +76,16 @@ async function call(deps: SendCommandDeps, command: commands.Command, request: O
       data: request.answer,
       partner: partnerId,
       module: 'commands',
-      routing: {
-        ...(command.emsp?.countryCode ? { fromCountryCode: command.emsp.countryCode, fromPartyId: command.emsp.partyId } : {}),
-        toCountryCode: cpo.countryCode,
-        toPartyId: cpo.partyId,
-      },
+      // 2.1.1 has no routing headers.
+      ...(address.connection.version === '2.1.1'
+        ? {}
+        : {
+            routing: {
+              ...(command.emsp?.countryCode ? { fromCountryCode: command.emsp.countryCode, fromPartyId: command.emsp.partyId } : {}),
+              toCountryCode: cpo.countryCode,
+              toPartyId: cpo.partyId,
+            },
+          }),
     });
     // The spec answers refusals with an OCPI error that may still carry a response (e.g. 2003 + REJECTED).
     const said = response.data ?? (response.statusCode >= 2000 && response.statusCode < 3000 ? request.refusal(response.statusMessage) : undefined);

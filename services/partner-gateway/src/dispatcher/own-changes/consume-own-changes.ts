@@ -10,6 +10,11 @@ import { locationObjectKey, locationPush, newestLocationChanges } from './locati
 import { pushTargets } from './push-targets.js';
 import { tariffPush } from './tariff-pushes.js';
 import { tokenPush } from './token-pushes.js';
+import { pushForVersion, sameBody } from './push-211.js';
+import { locationTo211 } from '../../edge/v2_1_1/locations.js';
+import { tariffTo211 } from '../../edge/v2_1_1/tariffs.js';
+import { tokenTo211 } from '../../edge/v2_1_1/tokens.js';
+import type { PushJob } from '../push/index.js';
 
 export interface OwnChangesDeps {
   kafka: Kafka;
@@ -26,6 +31,9 @@ export interface OwnChangesDeps {
  */
 export async function consumeOwnChanges(deps: OwnChangesDeps): Promise<RunningConsumer[]> {
   const common = { publisher: deps.publisher, logger: deps.logger, partitionsConsumedConcurrently: 6 };
+  const enqueue = async (job: PushJob | undefined) => {
+    if (job) await deps.engine.enqueue(job);
+  };
   // In batches: a consumer that is behind pushes each location's newest state once per batch
   // (as a PUT when it stands for several changes: their status PATCHes would be partial).
   const locationConsumer = await runBatchConsumer(deps.kafka, {
@@ -46,7 +54,8 @@ export async function consumeOwnChanges(deps: OwnChangesDeps): Promise<RunningCo
           const key = locationObjectKey(change.location);
           return targets.map(async (target) => {
             const pending = change.statusChanges.length === 1 ? await deps.engine.hasPending(target.partnerId, key) : false;
-            await deps.engine.enqueue(locationPush(change, target, pending));
+            const job = locationPush(change, target, pending);
+            await enqueue(pushForVersion(job, target, job.method === 'PATCH' ? sameBody(job) : () => locationTo211(change.location), deps.logger));
           });
         }),
       );
@@ -61,7 +70,14 @@ export async function consumeOwnChanges(deps: OwnChangesDeps): Promise<RunningCo
       if (changed.tariff?.owner !== objects.Owner.OWNER_OWN) return;
       const tariff = parseJsonField(tariffSchema, changed.tariff.ocpiJson, 'TariffChanged.tariff');
       const change = { tariff, deleted: changed.deleted, sequence: event.offset, correlationId: event.meta.correlationId ?? event.meta.id };
-      await Promise.all(pushTargets(deps.directory.registered(), 'tariffs').map((target) => deps.engine.enqueue(tariffPush(change, target))));
+      await Promise.all(
+        pushTargets(deps.directory.registered(), 'tariffs').map((target) => {
+          const job = tariffPush(change, target);
+          // A tariff 2.1.1 cannot price as we do is deleted there, not left at its old price.
+          const deleteInstead = (refused: PushJob): PushJob => ({ ...refused, method: 'DELETE', body: undefined });
+          return enqueue(pushForVersion(job, target, job.method === 'DELETE' ? sameBody(job) : () => tariffTo211(tariff), deps.logger, deleteInstead));
+        }),
+      );
     },
   });
   const tokenConsumer = await runConsumer(deps.kafka, {
@@ -74,7 +90,9 @@ export async function consumeOwnChanges(deps: OwnChangesDeps): Promise<RunningCo
       const token = parseJsonField(tokenSchema, changed.token.ocpiJson, 'TokenChanged.token');
       const change = { token, sequence: event.offset, correlationId: event.meta.correlationId ?? event.meta.id };
       // Our eMSP's tokens go to partner CPOs (they authorize locally and know where CDRs go).
-      await Promise.all(pushTargets(deps.directory.registered(), 'tokens', 'CPO', { strict: true }).map((target) => deps.engine.enqueue(tokenPush(change, target))));
+      await Promise.all(
+        pushTargets(deps.directory.registered(), 'tokens', 'CPO', { strict: true }).map((target) => enqueue(pushForVersion(tokenPush(change, target), target, () => tokenTo211(token), deps.logger))),
+      );
     },
   });
   return [locationConsumer, tariffConsumer, tokenConsumer];

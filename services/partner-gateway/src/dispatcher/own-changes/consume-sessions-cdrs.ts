@@ -11,6 +11,11 @@ import type { PartyRef, PushEngine } from '../push/index.js';
 import { cdrPush } from './cdr-pushes.js';
 import { partyTarget } from './push-targets.js';
 import { sessionPush } from './session-pushes.js';
+import { pushForVersion } from './push-211.js';
+import { NotExpressible } from '../../edge/mapped.js';
+import { sessionTo211 } from '../../edge/v2_1_1/sessions.js';
+import { cdrTo211, connectorRatingOf } from '../../edge/v2_1_1/cdrs.js';
+import type { Location } from '@voltmesh/ocpi';
 
 export interface SessionsCdrsDeps {
   kafka: Kafka;
@@ -20,6 +25,8 @@ export interface SessionsCdrsDeps {
   ownEmspParties: readonly PartyRef[];
   /** Whether a hub reports the party reachable (HubClientInfo). */
   hubs: Pick<HubReach, 'reachable'>;
+  /** Our locations: a 2.1.1 Session embeds its Location. */
+  locations: { get(countryCode: string, partyId: string, id: string): Promise<Location | undefined> };
   publisher: EventPublisher;
   logger: Logger;
 }
@@ -57,8 +64,15 @@ export async function consumeSessionsAndCdrs(deps: SessionsCdrsDeps): Promise<Ru
       const newest = newestOfEach(ours, (change) => `${change.session.country_code}*${change.session.party_id}*${change.session.id}`, (candidate, held) => BigInt(candidate.revision) > BigInt(held.revision));
       await Promise.all(
         newest.map(async ({ change }) => {
-          const to = target('sessions', { countryCode: change.session.cdr_token.country_code, partyId: change.session.cdr_token.party_id }, `session ${change.session.id}`);
-          if (to) await deps.engine.enqueue(sessionPush(change, to));
+          const { session } = change;
+          const to = target('sessions', { countryCode: session.cdr_token.country_code, partyId: session.cdr_token.party_id }, `session ${session.id}`);
+          if (!to) return;
+          const location = to.version === '2.1.1' ? await deps.locations.get(session.country_code, session.party_id, session.location_id) : undefined;
+          const job = pushForVersion(sessionPush(change, to), to, () => {
+            if (!location) throw new NotExpressible([{ field: 'location_id', reason: `location ${session.location_id} is unknown, and a 2.1.1 Session embeds it` }]);
+            return sessionTo211(session, location);
+          }, deps.logger);
+          if (job) await deps.engine.enqueue(job);
         }),
       );
     },
@@ -73,7 +87,10 @@ export async function consumeSessionsAndCdrs(deps: SessionsCdrsDeps): Promise<Ru
       const cdr = parseJsonField(cdrSchema, created.cdr.ocpiJson, 'CdrCreated.cdr');
       const to = target('cdrs', { countryCode: cdr.cdr_token.country_code, partyId: cdr.cdr_token.party_id }, `cdr ${cdr.id}`);
       if (!to) return;
-      await deps.engine.enqueue(cdrPush({ cdr, correlationId: event.meta.correlationId ?? event.meta.id }, to));
+      const location = to.version === '2.1.1' ? await deps.locations.get(cdr.country_code, cdr.party_id, cdr.cdr_location.id) : undefined;
+      const connector = connectorRatingOf(location, cdr);
+      const job = pushForVersion(cdrPush({ cdr, correlationId: event.meta.correlationId ?? event.meta.id }, to), to, () => cdrTo211(cdr, connector ? { connector } : {}), deps.logger);
+      if (job) await deps.engine.enqueue(job);
     },
   });
   return [sessionConsumer, cdrConsumer];

@@ -21,7 +21,7 @@ const connection = (id: string, overrides: Partial<Connection> = {}): Connection
   ...overrides,
 });
 
-const target: PushTarget = { partnerId: 'p1', endpointUrl: 'https://partner.example/ocpi/2.2.1/locations/', to: { countryCode: 'DE', partyId: 'EMS' } };
+const target: PushTarget = { partnerId: 'p1', endpointUrl: 'https://partner.example/ocpi/2.2.1/locations/', to: { countryCode: 'DE', partyId: 'EMS' }, version: '2.2.1' };
 const location = aLocation({ country_code: 'NL', party_id: 'VLT', id: 'LOC1', evses: [anEvse({ uid: 'E1', status: 'CHARGING', last_updated: '2026-02-01T10:00:00.000Z' })], last_updated: '2026-02-01T10:00:00.000Z' });
 
 describe('pushes of our own changes', () => {

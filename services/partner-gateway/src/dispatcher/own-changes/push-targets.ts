@@ -6,6 +6,8 @@ export interface PushTarget {
   partnerId: string;
   endpointUrl: string;
   to: PartyRef;
+  /** The OCPI version the partner speaks (its connection's): what the push is mapped to. */
+  version: string;
 }
 
 /**
@@ -20,7 +22,7 @@ export function pushTargets(connections: Iterable<Connection>, module: string, c
     // strict: only partners that hold the role get the module (our tokens go to CPOs, never to another eMSP).
     const role = connection.roles.find((candidate) => candidate.role === consumerRole) ?? (options.strict ? undefined : connection.roles[0]);
     if (!endpoint || !role) continue;
-    targets.push({ partnerId: connection.id, endpointUrl: endpoint.url, to: { countryCode: role.countryCode, partyId: role.partyId } });
+    targets.push({ partnerId: connection.id, endpointUrl: endpoint.url, to: { countryCode: role.countryCode, partyId: role.partyId }, version: versionOf(connection) });
   }
   return targets;
 }
@@ -45,11 +47,13 @@ export function partyTarget(
     const endpoint = connection.endpoints.find((candidate) => candidate.module === module && candidate.interfaceRole === 'RECEIVER');
     if (!endpoint) continue;
     if (connection.roles.some((role) => role.role === 'EMSP' && same(role.countryCode, role.partyId))) {
-      return { partnerId: connection.id, endpointUrl: endpoint.url, to: { countryCode: party.countryCode.toUpperCase(), partyId: party.partyId.toUpperCase() } };
+      return { partnerId: connection.id, endpointUrl: endpoint.url, to: { countryCode: party.countryCode.toUpperCase(), partyId: party.partyId.toUpperCase() }, version: versionOf(connection) };
     }
     if (!viaHub && connection.roles.some((role) => role.role === 'HUB') && reachableViaHub(connection.id, party)) {
-      viaHub = { partnerId: connection.id, endpointUrl: endpoint.url, to: { countryCode: party.countryCode.toUpperCase(), partyId: party.partyId.toUpperCase() } };
+      viaHub = { partnerId: connection.id, endpointUrl: endpoint.url, to: { countryCode: party.countryCode.toUpperCase(), partyId: party.partyId.toUpperCase() }, version: versionOf(connection) };
     }
   }
   return viaHub;
 }
+
+const versionOf = (connection: Connection): string => connection.version ?? '2.2.1';

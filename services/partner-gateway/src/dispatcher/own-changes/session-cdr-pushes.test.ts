@@ -31,6 +31,7 @@ describe('pushes of our sessions and CDRs to the eMSP of the token', () => {
       partnerId: 'hub',
       endpointUrl: 'https://hub.example/ocpi/2.2.1/cdrs/',
       to: { countryCode: 'DE', partyId: 'EMS' },
+      version: '2.2.1',
     });
     assert.equal(partyTarget([connection('cpo', 'CPO', 'EMS'), connection('gone', 'EMSP', 'EMS', { state: 'UNREGISTERED' })], 'sessions', ems), undefined);
     assert.equal(partyTarget([connection('nocdrs', 'EMSP', 'EMS', { endpoints: [] })], 'cdrs', ems), undefined);
@@ -40,7 +41,7 @@ describe('pushes of our sessions and CDRs to the eMSP of the token', () => {
   });
 
   test('a session is a whole PUT under the CPO party address, appending charging periods, versioned by revision', () => {
-    const target = { partnerId: 'direct', endpointUrl: 'https://direct.example/ocpi/2.2.1/sessions/', to: { countryCode: 'DE', partyId: 'EMS' } };
+    const target = { partnerId: 'direct', endpointUrl: 'https://direct.example/ocpi/2.2.1/sessions/', to: { countryCode: 'DE', partyId: 'EMS' }, version: '2.2.1' };
     const session = aSession({ id: 'S-1', last_updated: '2026-03-01T10:00:00.000Z' });
     const job = sessionPush({ session, revision: '7', correlationId: 'c' }, target);
     assert.equal(job.method, 'PUT');
@@ -53,7 +54,7 @@ describe('pushes of our sessions and CDRs to the eMSP of the token', () => {
   });
 
   test('a CDR is POSTed to the endpoint itself, one version per CDR (a replay is stale, never a second POST)', () => {
-    const target = { partnerId: 'direct', endpointUrl: 'https://direct.example/ocpi/2.2.1/cdrs/', to: { countryCode: 'DE', partyId: 'EMS' } };
+    const target = { partnerId: 'direct', endpointUrl: 'https://direct.example/ocpi/2.2.1/cdrs/', to: { countryCode: 'DE', partyId: 'EMS' }, version: '2.2.1' };
     const job = cdrPush({ cdr: aCdr(), correlationId: 'c' }, target);
     assert.equal(job.method, 'POST');
     assert.equal(job.url, 'https://direct.example/ocpi/2.2.1/cdrs/');

@@ -22,7 +22,8 @@ export function tokenPush(change: OwnTokenChange, target: PushTarget): PushJob {
     routing: { from: { countryCode: token.country_code, partyId: token.party_id }, to: target.to },
     correlationId: change.correlationId,
     method: 'PUT',
-    url: `${joinUrl(target.endpointUrl, token.country_code, token.party_id, token.uid)}?type=${encodeURIComponent(token.type)}`,
+    // 2.1.1 tokens are keyed by uid alone: its Receiver URL has no type.
+    url: `${joinUrl(target.endpointUrl, token.country_code, token.party_id, token.uid)}${target.version === '2.1.1' ? '' : `?type=${encodeURIComponent(token.type)}`}`,
     body: token,
   };
 }

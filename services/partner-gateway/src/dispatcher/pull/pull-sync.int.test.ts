@@ -96,6 +96,7 @@ describe('pull sync against a real partner CPO and FerretDB', () => {
       outboundToken: PARTNER_TOKEN,
       platform: {
         version: '2.2.1',
+        authMode: 'base64',
         versionsUrl: 'http://127.0.0.1:9/ocpi/versions',
         roles: [{ role: 'CPO', countryCode: 'DE', partyId: 'ABC', businessName: 'Partner CPO' }],
         endpoints: [

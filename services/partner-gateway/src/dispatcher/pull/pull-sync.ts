@@ -211,11 +211,16 @@ export class PullSync {
         signal,
         partner: connection.id,
         module,
-        routing: {
-          // TO only when it is unambiguous: with several parties a filter would hide the others.
-          ...(target.senderRoles.length === 1 ? { toCountryCode: party.countryCode, toPartyId: party.partyId } : {}),
-          ...(settings.ownParty ? { fromCountryCode: settings.ownParty.countryCode, fromPartyId: settings.ownParty.partyId } : {}),
-        },
+        // 2.1.1 has no routing headers.
+        ...(connection.version === '2.1.1'
+          ? {}
+          : {
+              routing: {
+                // TO only when it is unambiguous: with several parties a filter would hide the others.
+                ...(target.senderRoles.length === 1 ? { toCountryCode: party.countryCode, toPartyId: party.partyId } : {}),
+                ...(settings.ownParty ? { fromCountryCode: settings.ownParty.countryCode, fromPartyId: settings.ownParty.partyId } : {}),
+              },
+            }),
       };
       let renewedAt = startedAt.getTime();
       const summary = await crawl({

@@ -18,7 +18,8 @@ interface PendingPush {
   /** The body as JSON text: sent byte for byte as enqueued, and free of Mongo's key rules. */
   /** Absent for a request without a body (DELETE). */
   bodyJson?: string;
-  routing: PushJob['routing'];
+  /** Absent for partners without routing headers (OCPI 2.1.1). */
+  routing?: PushJob['routing'] | null;
   correlationId: string;
   appendList?: string;
   enqueuedAt: Date;
@@ -113,7 +114,7 @@ export class MongoPushOutbox implements PushOutbox {
       method: job.method,
       url: job.url,
       ...(job.body !== undefined ? { bodyJson: JSON.stringify(job.body) } : {}),
-      routing: job.routing,
+      ...(job.routing ? { routing: job.routing } : {}),
       correlationId: job.correlationId,
       ...(job.appendList !== undefined ? { appendList: job.appendList } : {}),
       enqueuedAt: now,
@@ -308,7 +309,7 @@ function toClaim(document: PushOutboxDocument, pending: PendingPush, leaseToken:
       method: pending.method,
       url: pending.url,
       body: pending.bodyJson === undefined ? undefined : (JSON.parse(pending.bodyJson) as unknown),
-      routing: pending.routing,
+      ...(pending.routing ? { routing: pending.routing } : {}),
       correlationId: pending.correlationId,
       ...(pending.appendList !== undefined ? { appendList: pending.appendList } : {}),
       ...(pending.trace ? { trace: pending.trace } : {}),

@@ -236,7 +236,7 @@ export class PushEngine {
           requestId,
           partner: job.partnerId,
           module: moduleOf(job),
-          routing: routingHeaders(job.routing),
+          ...(job.routing ? { routing: routingHeaders(job.routing) } : {}),
           signal: this.shutdown.signal,
           timeoutMs: this.options.callTimeoutMs,
         });
@@ -515,7 +515,7 @@ class PartnerWorker {
   }
 }
 
-function routingHeaders(routing: PushJob['routing']): RoutingHeaders {
+function routingHeaders(routing: NonNullable<PushJob['routing']>): RoutingHeaders {
   return {
     fromCountryCode: routing.from.countryCode,
     fromPartyId: routing.from.partyId,

@@ -24,7 +24,8 @@ export interface PushJob {
   url: string;
   /** The OCPI body, as JSON. */
   body: unknown;
-  routing: { from: PartyRef; to: PartyRef };
+  /** OCPI-from/to-* headers; absent for partners whose version has none (2.1.1). */
+  routing?: { from: PartyRef; to: PartyRef };
   correlationId: string;
   /**
    * The body's array that the partner appends to on PATCH (an OCPI Session's

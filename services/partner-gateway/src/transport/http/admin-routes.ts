@@ -12,12 +12,29 @@ import type { RequestPullSync } from '../../dispatcher/pull/index.js';
 import type { Connection } from '../../domain/connection.js';
 
 const authMode = z.enum(['base64', 'plain']).default('base64');
-const invitationBody = z.object({ label: z.string().max(100).optional(), auth_mode: authMode }).default({ auth_mode: 'base64' });
+/** The partner's role should it speak OCPI 2.1.1, whose credentials name none. */
+const role211 = z.enum(['CPO', 'EMSP']).optional();
+/** The IANA zone of a 2.1.1 CPO's locations that name none. */
+const timeZone211 = z
+  .string()
+  .max(255)
+  .refine((zone) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'time_zone_211 must be an IANA time zone, e.g. Europe/Amsterdam')
+  .optional();
+const invitationBody = z.object({ label: z.string().max(100).optional(), auth_mode: authMode, role_211: role211, time_zone_211: timeZone211 }).default({ auth_mode: 'base64' });
 const connectBody = z.object({
   versions_url: z.url({ protocol: /^https?$/ }).max(255),
   token_a: z.string().regex(/^[\x21-\x7e]{1,64}$/, 'token_a must be 1-64 printable ASCII characters without spaces'),
   auth_mode: authMode,
   label: z.string().max(100).optional(),
+  role_211: role211,
+  time_zone_211: timeZone211,
 });
 const syncBody = z.object({ full: z.boolean().optional() }).default({});
 
@@ -47,7 +64,7 @@ export function registerAdminRoutes(
 
   app.post('/admin/invitations', async (request, reply) => {
     const body = invitationBody.parse(request.body ?? {});
-    const invitation = await createInvitation(context, { authMode: body.auth_mode, ...(body.label ? { label: body.label } : {}) });
+    const invitation = await createInvitation(context, { authMode: body.auth_mode, ...(body.label ? { label: body.label } : {}), ...(body.role_211 ? { role211: body.role_211 } : {}), ...(body.time_zone_211 ? { timeZone211: body.time_zone_211 } : {}) });
     return reply.code(201).send({
       connection_id: invitation.connection.id,
       token_a: invitation.tokenA,
@@ -62,6 +79,8 @@ export function registerAdminRoutes(
       tokenA: body.token_a,
       authMode: body.auth_mode,
       ...(body.label ? { label: body.label } : {}),
+      ...(body.role_211 ? { role211: body.role_211 } : {}),
+      ...(body.time_zone_211 ? { timeZone211: body.time_zone_211 } : {}),
     });
     return reply.code(201).send(connectionJson(connection));
   });
@@ -133,6 +152,8 @@ function connectionJson(connection: Connection) {
     label: connection.label,
     auth_mode: connection.authMode,
     version: connection.version,
+    role_211: connection.role211,
+    time_zone_211: connection.timeZone211,
     versions_url: connection.versionsUrl,
     roles: connection.roles.map((role) => ({
       role: role.role,

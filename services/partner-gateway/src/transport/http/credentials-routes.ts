@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { ocpiSuccess } from '@voltmesh/ocpi';
 import type { GatewayContext } from '../../application/context.js';
 import {
@@ -6,29 +6,25 @@ import {
   registerPartner,
   unregisterPartner,
   updatePartnerCredentials,
-  type Caller,
 } from '../../application/partner-registers.js';
+import { SUPPORTED_VERSIONS } from '../../domain/versions.js';
+import { callerOf } from './route-helpers.js';
 
-/** The credentials module (2.2.1), both POST (register) and PUT (update) answered with a fresh token. */
+/**
+ * The credentials module of each version we serve, POST (register) and PUT (update) answered
+ * with a fresh token. The version of the endpoint a partner calls is the version it chose:
+ * a PUT to the other version's endpoint switches the connection.
+ */
 export function registerCredentialsRoutes(app: FastifyInstance, context: GatewayContext): void {
-  const url = '/ocpi/2.2.1/credentials';
   const config = { auth: 'registration' as const };
-
-  app.get(url, { config }, async (request) => ocpiSuccess(await readOwnCredentials(context, callerOf(request))));
-  app.post(url, { config }, async (request) =>
-    ocpiSuccess(await registerPartner(context, callerOf(request), request.body)),
-  );
-  app.put(url, { config }, async (request) =>
-    ocpiSuccess(await updatePartnerCredentials(context, callerOf(request), request.body)),
-  );
-  app.delete(url, { config }, async (request) => {
-    await unregisterPartner(context, callerOf(request));
-    return ocpiSuccess();
-  });
-}
-
-function callerOf(request: FastifyRequest): Caller {
-  // The auth hook runs before every route with `auth` config and rejects requests without a caller.
-  if (!request.caller) throw new Error('route reached without an authenticated caller');
-  return request.caller;
+  for (const version of SUPPORTED_VERSIONS) {
+    const url = `/ocpi/${version}/credentials`;
+    app.get(url, { config }, async (request) => ocpiSuccess(await readOwnCredentials(context, callerOf(request), version)));
+    app.post(url, { config }, async (request) => ocpiSuccess(await registerPartner(context, callerOf(request), request.body, version)));
+    app.put(url, { config }, async (request) => ocpiSuccess(await updatePartnerCredentials(context, callerOf(request), request.body, version)));
+    app.delete(url, { config }, async (request) => {
+      await unregisterPartner(context, callerOf(request));
+      return ocpiSuccess();
+    });
+  }
 }

@@ -10,7 +10,7 @@ import { answerUnknownEndpoint } from './ocpi-conventions.js';
  */
 export function registerUnknownModuleRoutes(app: FastifyInstance): void {
   const config = { auth: 'registered' as const };
-  for (const prefix of ['/ocpi/2.2.1/cpo/:module', '/ocpi/2.2.1/emsp/:module', '/ocpi/2.2.1/hubclientinfo']) {
+  for (const prefix of ['/ocpi/2.2.1/cpo/:module', '/ocpi/2.2.1/emsp/:module', '/ocpi/2.2.1/hubclientinfo', '/ocpi/2.1.1/cpo/:module', '/ocpi/2.1.1/emsp/:module']) {
     app.all(prefix, { config }, answerUnknownEndpoint);
     app.all(`${prefix}/*`, { config }, answerUnknownEndpoint);
   }

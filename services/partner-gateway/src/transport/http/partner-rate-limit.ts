@@ -27,8 +27,9 @@ export class PartnerRateLimit {
  */
 export function moduleOfRoute(pattern: string | undefined): string {
   if (!pattern) return 'unknown';
-  if (pattern === '/ocpi/versions' || pattern === '/ocpi/2.2.1') return 'versions';
-  const segments = pattern.replace(/^\/ocpi\/2\.2\.1\//, '').split('/');
+  // One bucket per module whatever the version: a partner does not double its rate by calling both.
+  if (pattern === '/ocpi/versions' || /^\/ocpi\/2\.(2\.1|1\.1)$/.test(pattern)) return 'versions';
+  const segments = pattern.replace(/^\/ocpi\/2\.(2\.1|1\.1)\//, '').split('/');
   const [first = 'unknown', second] = segments;
   return (first === 'cpo' || first === 'emsp') && second !== undefined ? `${first}/${second}` : first;
 }

@@ -69,11 +69,16 @@ export interface PartnerSessionWrite {
   method: WriteMethod;
   /**
    * The validated OCPI Session (PUT) or partial Session (PATCH), JSON. A PATCH's
-   * charging_periods are appended to the stored ones (OCPI 2.2.1 §6).
+   * charging_periods are appended to the stored ones (OCPI 2.2.1 §6), unless replace_periods.
    */
   ocpiJson: string;
   /** RFC 3339 UTC, when the gateway accepted it. */
   receivedAt: string;
+  /**
+   * A PATCH whose charging_periods are the session's whole list, replacing the stored ones
+   * (OCPI 2.1.1 PATCHes replace lists; a 2.1.1 CPO may restate the periods it sent).
+   */
+  replacePeriods: boolean;
 }
 
 export interface Session {
@@ -122,7 +127,15 @@ export interface SessionChanged {
 }
 
 function createBasePartnerSessionWrite(): PartnerSessionWrite {
-  return { connectionId: "", party: undefined, sessionId: "", method: 0, ocpiJson: "", receivedAt: "" };
+  return {
+    connectionId: "",
+    party: undefined,
+    sessionId: "",
+    method: 0,
+    ocpiJson: "",
+    receivedAt: "",
+    replacePeriods: false,
+  };
 }
 
 export const PartnerSessionWrite: MessageFns<PartnerSessionWrite> = {
@@ -144,6 +157,9 @@ export const PartnerSessionWrite: MessageFns<PartnerSessionWrite> = {
     }
     if (message.receivedAt !== "") {
       writer.uint32(50).string(message.receivedAt);
+    }
+    if (message.replacePeriods !== false) {
+      writer.uint32(56).bool(message.replacePeriods);
     }
     return writer;
   },
@@ -209,6 +225,14 @@ export const PartnerSessionWrite: MessageFns<PartnerSessionWrite> = {
             message.receivedAt = reader.string();
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.replacePeriods = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -245,6 +269,11 @@ export const PartnerSessionWrite: MessageFns<PartnerSessionWrite> = {
         : isSet(object.received_at)
         ? globalThis.String(object.received_at)
         : "",
+      replacePeriods: isSet(object.replacePeriods)
+        ? globalThis.Boolean(object.replacePeriods)
+        : isSet(object.replace_periods)
+        ? globalThis.Boolean(object.replace_periods)
+        : false,
     };
   },
 
@@ -268,6 +297,9 @@ export const PartnerSessionWrite: MessageFns<PartnerSessionWrite> = {
     if (message.receivedAt !== "") {
       obj.receivedAt = message.receivedAt;
     }
+    if (message.replacePeriods !== false) {
+      obj.replacePeriods = message.replacePeriods;
+    }
     return obj;
   },
 
@@ -284,6 +316,7 @@ export const PartnerSessionWrite: MessageFns<PartnerSessionWrite> = {
     message.method = object.method ?? 0;
     message.ocpiJson = object.ocpiJson ?? "";
     message.receivedAt = object.receivedAt ?? "";
+    message.replacePeriods = object.replacePeriods ?? false;
     return message;
   },
 };
