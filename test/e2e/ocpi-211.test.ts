@@ -601,4 +601,36 @@ describe('OCPI 2.1.1 partners end to end: handshake, locations, tokens, commands
       assert.deepEqual([ours[0]!.cpo?.countryCode, ours[0]!.cpo?.partyId, ours[0]!.contractId, Number(ours[0]!.totalCostExclVat)], ['BE', 'BEC', contract, 4.8]);
     });
   });
+
+  test('bad input on every 2.1.1 route is a 2.1.1 client error naming the problem, never a 5xx, never stored', async () => {
+    const ours = (identifier: string, partner: SimPartner) => partner === cpo ? cpo.peerEndpoint(identifier, 'RECEIVER') : emspEndpoint(identifier);
+    const routes: Array<[SimPartner, string, () => string]> = [
+      [cpo, 'PUT', () => `${ours('locations', cpo)}BE/BEC/BAD-LOC`],
+      [cpo, 'PATCH', () => `${ours('locations', cpo)}BE/BEC/LOC1/3256`],
+      [cpo, 'PUT', () => `${ours('tariffs', cpo)}BE/BEC/BAD-T`],
+      [cpo, 'PATCH', () => `${ours('tariffs', cpo)}BE/BEC/BAD-T`],
+      [cpo, 'PUT', () => `${ours('sessions', cpo)}BE/BEC/BAD-S`],
+      [cpo, 'PATCH', () => `${ours('sessions', cpo)}BE/BEC/BAD-S`],
+      [cpo, 'POST', () => ours('cdrs', cpo)],
+      [cpo, 'POST', () => `${ours('tokens', cpo)}VLM-211-0001/authorize`],
+      [cpo, 'POST', () => `${ours('commands', cpo)}START_SESSION/not-a-command`],
+      [emsp, 'PUT', () => `${ours('tokens', emsp)}DE/EMS/BAD-TOKEN`],
+      [emsp, 'PATCH', () => `${ours('tokens', emsp)}DE/EMS/BAD-TOKEN`],
+      [emsp, 'POST', () => `${ours('commands', emsp)}START_SESSION`],
+      [emsp, 'POST', () => `${ours('commands', emsp)}CANCEL_RESERVATION`],
+    ];
+    const bodies: unknown[] = [{}, [], 'text', { id: 42, last_updated: 'yesterday' }, { location_id: null, evse_uids: 'E1', result: 'MAYBE' }];
+    for (const [partner, method, urlOf] of routes) {
+      const url = urlOf();
+      for (const body of bodies) {
+        const answer = partner === cpo ? await asCpo(method, url, body) : await asEmsp(method, url, body);
+        const what = `${method} ${new URL(url).pathname} ${JSON.stringify(body)}`;
+        assert.ok(answer.httpStatus < 500, `${what}: HTTP ${answer.httpStatus} ${JSON.stringify(answer.body)}`);
+        const status = statusOf(answer);
+        assert.ok(status >= 2000 && status <= 2003, `${what}: a 2.1.1 client error, got ${status}`);
+        assert.ok(messageOf(answer).length > 0, `${what}: the answer says what is wrong`);
+      }
+    }
+    assert.equal(await partnerLocation('BAD-LOC'), undefined, 'no bad location stored');
+  });
 });

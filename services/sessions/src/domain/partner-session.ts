@@ -96,25 +96,11 @@ export function applyPartnerPatch(
   if (replacePeriods && patch.charging_periods !== undefined) return replacingPatch(current, patch, patch.charging_periods, now);
 
   const append = periodsToAppend(current.lastPeriod, storedFromFirst, patch.charging_periods ?? [], 'ocpi_json.charging_periods');
-  const fields: Partial<SessionPatch> = { ...patch };
-  delete fields.charging_periods;
-  const given = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<SessionHead>;
+  const given = givenFields(patch);
   const ocpi = validateHead({ ...current.ocpi, ...given }, current.lastPeriod ? [current.lastPeriod, ...append] : append);
   const withoutTime = (head: SessionHead) => ({ ...head, last_updated: undefined });
   if (append.length === 0 && sameContent(withoutTime(ocpi), withoutTime(current.ocpi))) return { kind: 'unchanged' };
-  return {
-    kind: 'append',
-    next: {
-      ...current,
-      emsp: { countryCode: ocpi.cdr_token.country_code, partyId: ocpi.cdr_token.party_id },
-      contractId: ocpi.cdr_token.contract_id,
-      ocpi,
-      periodCount: current.periodCount + append.length,
-      lastPeriod: append.at(-1) ?? current.lastPeriod,
-      updatedAt: now.toISOString(),
-    },
-    append,
-  };
+  return { kind: 'append', next: patchedRecord(current, ocpi, current.periodCount + append.length, append.at(-1) ?? current.lastPeriod, now), append };
 }
 
 /** The body's country_code/party_id/id, where given, must be the ones the write is addressed to. */
@@ -142,21 +128,27 @@ function checkCurrency(current: SessionRecord, currency: string): void {
 function replacingPatch(current: SessionRecord, patch: SessionPatch, sent: readonly ChargingPeriod[], now: Date): PatchOutcome {
   // With nothing stored to compare to, this only checks that the periods start one after the other.
   const periods = periodsToAppend(undefined, [], sent, 'ocpi_json.charging_periods');
+  const given = givenFields(patch);
+  const ocpi = validateHead({ ...current.ocpi, ...given }, periods);
+  return { kind: 'replace', next: patchedRecord(current, ocpi, periods.length, periods.at(-1), now), periods };
+}
+
+/** The stored record after a PATCH: its new head (the driver may change with the token) and where its periods end. */
+function patchedRecord(current: SessionRecord, ocpi: SessionHead, periodCount: number, lastPeriod: ChargingPeriod | undefined, now: Date): SessionRecord {
+  return {
+    ...current,
+    emsp: { countryCode: ocpi.cdr_token.country_code, partyId: ocpi.cdr_token.party_id },
+    contractId: ocpi.cdr_token.contract_id,
+    ocpi,
+    periodCount,
+    lastPeriod,
+    updatedAt: now.toISOString(),
+  };
+}
+
+/** The top-level fields a PATCH gives (its periods aside): they replace the stored ones. */
+function givenFields(patch: SessionPatch): Partial<SessionHead> {
   const fields: Partial<SessionPatch> = { ...patch };
   delete fields.charging_periods;
-  const given = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<SessionHead>;
-  const ocpi = validateHead({ ...current.ocpi, ...given }, periods);
-  return {
-    kind: 'replace',
-    next: {
-      ...current,
-      emsp: { countryCode: ocpi.cdr_token.country_code, partyId: ocpi.cdr_token.party_id },
-      contractId: ocpi.cdr_token.contract_id,
-      ocpi,
-      periodCount: periods.length,
-      lastPeriod: periods.at(-1),
-      updatedAt: now.toISOString(),
-    },
-    periods,
-  };
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<SessionHead>;
 }

@@ -5,39 +5,15 @@ import { describe, test } from 'node:test';
 import { AppError } from '@voltmesh/errors';
 import { cdrSchema, type Cdr } from '@voltmesh/ocpi';
 import * as v211 from '@voltmesh/ocpi/v2_1_1';
-import { NotExpressible, type Loss } from '../mapped.js';
+import { NotExpressible } from '../mapped.js';
 import { cdrFrom211, cdrTo211 } from './cdrs.js';
 import { tariffTo211 } from './tariffs.js';
+import { fields, omit, plain } from './mapping-test-support.js';
 
 const examples221 = join(import.meta.dirname, '../../../../../../shared/ocpi/examples/2.2.1');
 const fixtures211 = join(import.meta.dirname, '../../../../../libs/ocpi/fixtures/2.1.1');
 
-/** As sent on the wire: undefined-valued keys dropped. */
-const plain = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
-const fields = (losses: readonly Loss[]): string[] => losses.map((loss) => loss.field);
 const refusal = (expected: string[]) => (error: unknown) => error instanceof NotExpressible && JSON.stringify(fields(error.losses)) === JSON.stringify(expected);
-
-/** A deep copy without the named paths (`a.b[0].c`); a path ending in an index removes that element. */
-function omit(value: unknown, paths: readonly string[]): unknown {
-  const LOST = Symbol('lost');
-  const copy = plain(value) as Record<string | number, unknown>;
-  for (const path of paths) {
-    const segments = path.split(/\.|\[(\d+)\]/).filter((segment) => segment !== undefined && segment !== '');
-    let node: Record<string | number, unknown> | undefined = copy;
-    for (const segment of segments.slice(0, -1)) node = node?.[segment] as Record<string | number, unknown> | undefined;
-    const last = segments.at(-1);
-    if (node === undefined || last === undefined || !(last in node)) continue;
-    if (Array.isArray(node)) node[Number(last)] = LOST;
-    else delete node[last];
-  }
-  const sweep = (node: unknown): unknown =>
-    Array.isArray(node)
-      ? node.filter((item) => item !== LOST).map(sweep)
-      : node !== null && typeof node === 'object'
-        ? Object.fromEntries(Object.entries(node).map(([key, item]) => [key, sweep(item)]))
-        : node;
-  return sweep(copy);
-}
 
 const cdr221 = (): Cdr => cdrSchema.parse(JSON.parse(readFileSync(join(examples221, 'cdr_example.json'), 'utf8')));
 

@@ -6,6 +6,7 @@ import { sameContent, tariffSchema, type Tariff } from '@voltmesh/ocpi';
 import * as v211 from '@voltmesh/ocpi/v2_1_1';
 import { NotExpressible, type Loss } from '../mapped.js';
 import { tariffFrom211, tariffPatchFrom211, tariffPatchTo211, tariffTo211, type TariffPatch } from './tariffs.js';
+import { fields, omit, plain } from './mapping-test-support.js';
 
 const FIXTURES_211 = join(import.meta.dirname, '../../../../../libs/ocpi/fixtures/2.1.1');
 const SHARED = join(import.meta.dirname, '../../../../../../shared/ocpi');
@@ -14,7 +15,6 @@ const TARIFF_CASES = join(SHARED, 'tariff-cases');
 
 const readJson = (path: string): Record<string, unknown> => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
 /** As JSON: absent and undefined are the same (what a partner or the store would see). */
-const plain = (value: unknown): unknown => JSON.parse(JSON.stringify(value)) as unknown;
 const OWNER = { countryCode: 'NL', partyId: 'TNM' };
 
 /**
@@ -24,18 +24,6 @@ const OWNER = { countryCode: 'NL', partyId: 'TNM' };
  */
 function internalTariff(raw: Record<string, unknown>): Tariff {
   return tariffSchema.parse('last_updated' in raw ? raw : { ...raw, last_updated: '2015-06-29T20:39:09Z' });
-}
-
-/** The tariff without the fields a mapping reported lost (paths such as `elements[0].price_components[1].vat`). */
-function withoutLost(tariff: Tariff, losses: readonly Loss[]): unknown {
-  const copy = plain(tariff) as Record<string, unknown>;
-  for (const loss of losses) {
-    const keys = loss.field.split(/[.[\]]/).filter((key) => key !== '');
-    const last = keys.pop()!;
-    const parent = keys.reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], copy) as Record<string, unknown>;
-    delete parent[last];
-  }
-  return copy;
 }
 
 /** What decides the price of a session (excluding VAT): the same content gives the same price. */
@@ -67,7 +55,7 @@ function refusal(run: () => unknown): Loss[] {
   assert.fail('expected NotExpressible, the mapping succeeded');
 }
 
-const fields = (losses: Loss[]) => losses.map((loss) => loss.field).sort();
+const sortedFields = (losses: Loss[]) => fields(losses).sort();
 
 type Expectation = 'EXPRESSIBLE' | readonly string[];
 
@@ -133,7 +121,7 @@ function assertClass(name: string, tariff: Tariff, expected: Expectation): void 
     assert.deepEqual(plain(v211.tariffSchema.parse(plain(out.value))), plain(out.value), `${name}: valid 2.1.1`);
     const back = tariffFrom211(out.value, { countryCode: tariff.country_code, partyId: tariff.party_id });
     assert.deepEqual(back.losses, [], `${name}: no losses back`);
-    const expectedBack = withoutLost(tariff, out.losses);
+    const expectedBack = omit(tariff, fields(out.losses));
     assert.deepEqual(priceContent(back.value), priceContent(expectedBack as Partial<Tariff>), `${name}: same price content`);
     assert.ok(sameContent(back.value, expectedBack), `${name}: the whole tariff comes back, but for what was reported lost`);
     return;
@@ -230,14 +218,14 @@ describe('To211 refuses what would change the price, naming the field', () => {
 
   test('type REGULAR is a loss: it applies to every session, as a 2.1.1 tariff does', () => {
     const out = tariffTo211(aTariff({ type: 'REGULAR' }));
-    assert.deepEqual(fields(out.losses), ['type']);
+    assert.deepEqual(sortedFields(out.losses), ['type']);
     assert.ok(!('type' in out.value), 'no type on the 2.1.1 wire');
   });
 
   for (const type of ['AD_HOC_PAYMENT', 'PROFILE_CHEAP', 'PROFILE_FAST', 'PROFILE_GREEN']) {
     test(`type ${type}: a 2.1.1 partner would apply it to every session`, () => {
       const losses = refusal(() => tariffTo211(aTariff({ type })));
-      assert.deepEqual(fields(losses), ['type']);
+      assert.deepEqual(sortedFields(losses), ['type']);
       assert.match(losses[0]?.reason ?? '', new RegExp(type));
     });
   }
@@ -250,7 +238,7 @@ describe('To211 refuses what would change the price, naming the field', () => {
   ];
   for (const [field, overrides] of tariffLevel) {
     test(`${field}`, () => {
-      assert.deepEqual(fields(refusal(() => tariffTo211(aTariff(overrides)))), [field]);
+      assert.deepEqual(sortedFields(refusal(() => tariffTo211(aTariff(overrides)))), [field]);
     });
   }
 
@@ -258,7 +246,7 @@ describe('To211 refuses what would change the price, naming the field', () => {
     for (const vat of [0, 21]) {
       const tariff = aTariff({}, { price_components: [{ type: 'FLAT', price: 1, step_size: 1 }, { type: 'ENERGY', price: 0.25, vat, step_size: 1 }] });
       const out = tariffTo211(tariff);
-      assert.deepEqual(fields(out.losses), ['elements[0].price_components[1].vat']);
+      assert.deepEqual(sortedFields(out.losses), ['elements[0].price_components[1].vat']);
       assert.deepEqual(plain(out.value.elements[0]?.price_components[1]), { type: 'ENERGY', price: 0.25, step_size: 1 });
     }
   });
@@ -272,7 +260,7 @@ describe('To211 refuses what would change the price, naming the field', () => {
   for (const [field, restriction] of restrictions) {
     test(`restriction ${JSON.stringify(restriction)}`, () => {
       const tariff = aTariff({}, { restrictions: { day_of_week: ['MONDAY'], ...restriction } });
-      assert.deepEqual(fields(refusal(() => tariffTo211(tariff))), [`elements[0].restrictions.${field}`]);
+      assert.deepEqual(sortedFields(refusal(() => tariffTo211(tariff))), [`elements[0].restrictions.${field}`]);
     });
   }
 
@@ -281,7 +269,7 @@ describe('To211 refuses what would change the price, naming the field', () => {
       { type: 'PROFILE_GREEN', min_price: { excl_vat: 1 }, max_price: { excl_vat: 9 }, start_date_time: '2030-01-01T00:00:00Z', end_date_time: '2031-01-01T00:00:00Z' },
       { price_components: [{ type: 'TIME', price: 2, vat: 20, step_size: 300 }], restrictions: { min_current: 6, max_current: 32 } },
     );
-    assert.deepEqual(fields(refusal(() => tariffTo211(tariff))), [
+    assert.deepEqual(sortedFields(refusal(() => tariffTo211(tariff))), [
       'elements[0].restrictions.max_current',
       'elements[0].restrictions.min_current',
       'end_date_time',
@@ -294,8 +282,8 @@ describe('To211 refuses what would change the price, naming the field', () => {
 
   test('a patch is judged on the fields it carries', () => {
     const patch: TariffPatch = { max_price: { excl_vat: 9 }, elements: aTariff({}, { price_components: [{ type: 'ENERGY', price: 0.3, vat: 19, step_size: 1 }] }).elements };
-    assert.deepEqual(fields(refusal(() => tariffPatchTo211(patch))), ['max_price']);
-    assert.deepEqual(fields(refusal(() => tariffPatchTo211({ type: 'AD_HOC_PAYMENT' }))), ['type']);
+    assert.deepEqual(sortedFields(refusal(() => tariffPatchTo211(patch))), ['max_price']);
+    assert.deepEqual(sortedFields(refusal(() => tariffPatchTo211({ type: 'AD_HOC_PAYMENT' }))), ['type']);
     assert.deepEqual(tariffPatchTo211({}), { value: {}, losses: [] });
   });
 });
@@ -312,9 +300,9 @@ describe('field mappings', () => {
     const wire = v211.tariffSchema.parse({ ...readJson(join(FIXTURES_211, 'tariffs_simple_2_euro_per_hour.json')), id: 'tariff-a' });
     const internal = tariffFrom211(wire, OWNER);
     assert.equal(internal.value.id, 'TARIFF-A');
-    assert.deepEqual(fields(internal.losses), ['id']);
+    assert.deepEqual(sortedFields(internal.losses), ['id']);
     const patch = tariffPatchFrom211(v211.tariffPatchSchema.parse({ id: 'tariff-a' }));
-    assert.deepEqual([patch.value.id, fields(patch.losses)], ['TARIFF-A', ['id']]);
+    assert.deepEqual([patch.value.id, sortedFields(patch.losses)], ['TARIFF-A', ['id']]);
     assert.deepEqual(tariffFrom211({ ...wire, id: 'TARIFF-A' }, OWNER).losses, [], 'an upper-case id is no loss');
   });
 
