@@ -633,4 +633,36 @@ describe('OCPI 2.1.1 partners end to end: handshake, locations, tokens, commands
     }
     assert.equal(await partnerLocation('BAD-LOC'), undefined, 'no bad location stored');
   });
+
+  test('each partner reaches only its own objects on the 2.1.1 routes, and a 2.2.1 connection none of them', async () => {
+    // Each 2.1.1 partner names parties that are not its own (ours, the other partner's) in Receiver URLs.
+    const foreign = ['NL/VLT', 'NL/VLM', 'DE/EMS'];
+    const cpoWrites: Array<[string, (party: string) => string, unknown]> = [
+      ['PUT', (party) => `${cpo.peerEndpoint('locations', 'RECEIVER')}${party}/AUTHZ-LOC`, aLocation211('AUTHZ-LOC')],
+      ['GET', (party) => `${cpo.peerEndpoint('locations', 'RECEIVER')}${party}/LOC1`, undefined],
+      ['PUT', (party) => `${cpo.peerEndpoint('tariffs', 'RECEIVER')}${party}/AUTHZ-T`, fixture('tariffs_simple_2_euro_per_hour.json')],
+      ['DELETE', (party) => `${cpo.peerEndpoint('tariffs', 'RECEIVER')}${party}/AUTHZ-T`, undefined],
+      ['GET', (party) => `${cpo.peerEndpoint('sessions', 'RECEIVER')}${party}/S211-1`, undefined],
+      ['GET', (party) => `${cpo.peerEndpoint('cdrs', 'RECEIVER')}${party}/CDR211-1`, undefined],
+    ];
+    for (const [method, urlOf, body] of cpoWrites) {
+      for (const party of foreign) {
+        const answer = await asCpo(method, urlOf(party), body);
+        assert.equal(answer.httpStatus, 404, `${method} ${urlOf(party)}: another party's object is as good as absent (${JSON.stringify(answer.body)})`);
+      }
+    }
+    for (const party of ['NL/VLT', 'NL/VLM', 'BE/BEC']) {
+      const answer = await asEmsp('PUT', `${emspEndpoint('tokens')}${party}/AUTHZ-TOKEN`, aToken211('AUTHZ-TOKEN', 'X-1'));
+      assert.equal(answer.httpStatus, 404, `the 2.1.1 eMSP may not push a token of ${party}`);
+    }
+    assert.equal(await partnerLocation('AUTHZ-LOC'), undefined, 'nothing stored under another party');
+
+    // A partner that registered on 2.2.1 uses the URLs of its own version details.
+    const modern = await sim({ countryCode: 'FR', partyId: 'MOD', role: 'CPO' });
+    await connectPartner(mesh, modern, { role_211: 'CPO' });
+    const refused = await modern.callPeer('PUT', `${cpo.peerEndpoint('locations', 'RECEIVER')}FR/MOD/AUTHZ-LOC`, aLocation211('AUTHZ-LOC'));
+    assert.equal(refused.httpStatus, 404, JSON.stringify(refused.body));
+    assert.match(messageOf(refused), /speaks OCPI 2\.2\.1/);
+    assert.equal(await partnerLocation('AUTHZ-LOC'), undefined, 'nothing stored by a 2.2.1 connection through 2.1.1');
+  });
 });
