@@ -665,4 +665,19 @@ describe('OCPI 2.1.1 partners end to end: handshake, locations, tokens, commands
     assert.match(messageOf(refused), /speaks OCPI 2\.2\.1/);
     assert.equal(await partnerLocation('AUTHZ-LOC'), undefined, 'nothing stored by a 2.2.1 connection through 2.1.1');
   });
+
+  test('the 2.1.1 CPO PUTs a tariff and PATCHes it as 2.1.1 allows (the spec example, without last_updated): the new price is stored', async () => {
+    const url = `${cpo.peerEndpoint('tariffs', 'RECEIVER')}BE/BEC/12`;
+    const put = await asCpo('PUT', url, fixture('tariffs_simple_2_euro_per_hour.json'));
+    assert.equal(statusOf(put), 1000, JSON.stringify(put.body));
+    await eventually(() => asCpo('GET', url), (result) => statusOf(result) === 1000, 'the tariff readable');
+    const patch = await asCpo('PATCH', url, fixture('tariffs_patch_change_tariff_to_2_50.json'));
+    assert.equal(statusOf(patch), 1000, JSON.stringify(patch.body));
+    const patched = await eventually(
+      () => asCpo('GET', url),
+      (result) => dataOf<{ elements: { price_components: { price: number }[] }[] }>(result)?.elements[0]?.price_components[0]?.price === 2.5,
+      'the patched price stored',
+    );
+    assert.equal(dataOf<{ currency: string }>(patched)?.currency, 'EUR', 'the fields the patch did not name stay');
+  });
 });

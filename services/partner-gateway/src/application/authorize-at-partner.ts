@@ -1,8 +1,7 @@
-import { authorizationInfoSchema, joinUrl, locationReferencesSchema, OcpiStatus, parseJsonField, type AuthorizationInfo, type LocationReferences } from '@voltmesh/ocpi';
+import { authorizationInfoSchema, joinUrl, locationReferencesSchema, OcpiStatus, parseJsonField, type LocationReferences } from '@voltmesh/ocpi';
 import * as v211 from '@voltmesh/ocpi/v2_1_1';
 import type { TokensClient } from '../adapters/tokens-client.js';
-import { reportLosses } from '../edge/loss-report.js';
-import { NotExpressible } from '../edge/mapped.js';
+import { mapReported } from '../edge/loss-report.js';
 import { authorizationInfoFrom211, locationReferencesTo211 } from '../edge/v2_1_1/tokens.js';
 import { partnerService } from '@voltmesh/proto';
 import type { Logger } from '@voltmesh/telemetry';
@@ -95,7 +94,6 @@ async function authorize211(
   answer: Answer,
 ): Promise<partnerService.AuthorizeTokenResponse> {
   const id = ask.connection.id;
-  const context = { partner: id, module: 'tokens', direction: 'outbound' as const, objectId: ask.uid };
   try {
     const response = await deps.partners.call({
       method: 'POST',
@@ -113,17 +111,11 @@ async function authorize211(
     if (response.statusCode >= 1000 && response.statusCode < 2000 && response.data) {
       const held = await deps.tokens.get(ask.party.countryCode, ask.party.partyId, ask.uid, ask.type);
       if (!held) return answer(PartnerAnswer.PARTNER_ANSWER_REFUSED, `the 2.1.1 eMSP answered ${response.data.allowed}, but names no token and we hold none of ${ask.uid}`, id);
-      let info: AuthorizationInfo;
-      try {
-        const mapped = authorizationInfoFrom211(response.data, held.token);
-        reportLosses(deps.logger, { ...context, direction: 'inbound' }, mapped.losses);
-        info = mapped.value;
-      } catch (error) {
-        if (!(error instanceof NotExpressible)) throw error;
-        reportLosses(deps.logger, { ...context, direction: 'inbound' }, error.losses, true);
-        return answer(PartnerAnswer.PARTNER_ANSWER_REFUSED, error.message, id);
-      }
-      return answer(PartnerAnswer.PARTNER_ANSWER_ANSWERED, '', id, JSON.stringify(info));
+      const answered = response.data;
+      // The eMSP's answer into our model: inbound.
+      const info = mapReported(deps.logger, { partner: id, module: 'tokens', direction: 'inbound', objectId: ask.uid }, () => authorizationInfoFrom211(answered, held.token));
+      if ('refused' in info) return answer(PartnerAnswer.PARTNER_ANSWER_REFUSED, info.refused.message, id);
+      return answer(PartnerAnswer.PARTNER_ANSWER_ANSWERED, '', id, JSON.stringify(info.value));
     }
     return notDecided(response, id, answer);
   } catch (error) {

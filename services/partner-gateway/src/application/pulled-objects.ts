@@ -2,8 +2,8 @@ import { invalidBody, OcpiError, OcpiStatus } from '@voltmesh/ocpi';
 import * as v211 from '@voltmesh/ocpi/v2_1_1';
 import type { z } from 'zod';
 import type { Logger } from '@voltmesh/telemetry';
-import { reportLosses } from '../edge/loss-report.js';
-import { NotExpressible, type Mapped } from '../edge/mapped.js';
+import { mapReported } from '../edge/loss-report.js';
+import type { Mapped } from '../edge/mapped.js';
 import { locationFrom211 } from '../edge/v2_1_1/locations.js';
 import { tariffFrom211 } from '../edge/v2_1_1/tariffs.js';
 import { tokenFrom211 } from '../edge/v2_1_1/tokens.js';
@@ -92,14 +92,7 @@ function from211(logger: Logger, connection: Connection, module: string, object:
         throw new Error(`no 2.1.1 mapping for pulled module ${module}`);
     }
   };
-  const context = { partner: connection.id, module, direction: 'inbound' as const, objectId: idOf(object) };
-  try {
-    const { value, losses } = map();
-    reportLosses(logger, context, losses);
-    return value;
-  } catch (error) {
-    if (!(error instanceof NotExpressible)) throw error;
-    reportLosses(logger, context, error.losses, true);
-    throw new OcpiError(OcpiStatus.INVALID_PARAMETERS, error.message);
-  }
+  const mapped = mapReported(logger, { partner: connection.id, module, direction: 'inbound', objectId: idOf(object) }, map);
+  if ('refused' in mapped) throw new OcpiError(OcpiStatus.INVALID_PARAMETERS, mapped.refused.message);
+  return mapped.value;
 }

@@ -1,6 +1,6 @@
 import { counter } from '@voltmesh/telemetry';
 import type { Logger } from '@voltmesh/telemetry';
-import type { Loss } from './mapped.js';
+import { NotExpressible, type Loss, type Mapped } from './mapped.js';
 
 const losses = counter('ocpi_version_mapping_losses', 'Fields a partner\'s OCPI version could not express, by partner, module and direction (refused objects included)');
 
@@ -31,4 +31,22 @@ export function reportLosses(logger: Logger, context: LossContext, lost: readonl
   );
   const what = context.direction === 'inbound' ? 'accepted; our model cannot keep' : 'your OCPI version cannot say';
   return `${what}: ${fields.join('; ')}`.slice(0, 512);
+}
+
+/** A mapping's outcome once reported: the value (and the partner's message), or why it was refused. */
+export type Reported<T> = { value: T; message: string | undefined } | { refused: NotExpressible };
+
+/**
+ * Runs a version mapping and reports it (reportLosses): what it lost, or that it refused the
+ * object. The caller decides what a refusal means where it stands (2001, not sent, no decision).
+ */
+export function mapReported<T>(logger: Logger, context: LossContext, map: () => Mapped<T>): Reported<T> {
+  try {
+    const { value, losses: lost } = map();
+    return { value, message: reportLosses(logger, context, lost) };
+  } catch (error) {
+    if (!(error instanceof NotExpressible)) throw error;
+    reportLosses(logger, context, error.losses, true);
+    return { refused: error };
+  }
 }

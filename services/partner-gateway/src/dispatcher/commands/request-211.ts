@@ -1,8 +1,7 @@
 import * as v211 from '@voltmesh/ocpi/v2_1_1';
 import type { CommandType } from '@voltmesh/ocpi';
 import type { Logger } from '@voltmesh/telemetry';
-import { reportLosses } from '../../edge/loss-report.js';
-import { NotExpressible } from '../../edge/mapped.js';
+import { mapReported } from '../../edge/loss-report.js';
 import { commandResponseFrom211, commandTo211, type CommandBody } from '../../edge/v2_1_1/commands.js';
 import type { OutboundRequest } from './outbound-request.js';
 
@@ -23,17 +22,11 @@ export function requestFor211(request: OutboundRequest, type: string, partnerId:
   const body = { ...(request.body as Record<string, unknown>) };
   if (typeof body['response_url'] === 'string') body['response_url'] = body['response_url'].replace('/ocpi/2.2.1/emsp/commands/', '/ocpi/2.1.1/emsp/commands/');
   const context = { partner: partnerId, module: 'commands', direction: 'outbound' as const, objectId: type };
-  try {
-    const mapped = commandTo211(type as CommandType, body as CommandBody);
-    reportLosses(logger, context, mapped.losses);
-    return {
-      ...request,
-      body: mapped.value,
-      answer: v211.commandResponseSchema.transform((response) => commandResponseFrom211(response, RESULT_WAIT_211_S).value),
-    };
-  } catch (error) {
-    if (!(error instanceof NotExpressible)) throw error;
-    reportLosses(logger, context, error.losses, true);
-    return { problem: `not expressible in OCPI 2.1.1, which the CPO speaks: ${error.message}` };
-  }
+  const mapped = mapReported(logger, context, () => commandTo211(type as CommandType, body as CommandBody));
+  if ('refused' in mapped) return { problem: `not expressible in OCPI 2.1.1, which the CPO speaks: ${mapped.refused.message}` };
+  return {
+    ...request,
+    body: mapped.value,
+    answer: v211.commandResponseSchema.transform((response) => commandResponseFrom211(response, RESULT_WAIT_211_S).value),
+  };
 }

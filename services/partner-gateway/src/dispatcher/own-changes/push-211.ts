@@ -1,6 +1,6 @@
 import type { Logger } from '@voltmesh/telemetry';
-import { reportLosses } from '../../edge/loss-report.js';
-import { NotExpressible, type Mapped } from '../../edge/mapped.js';
+import { mapReported } from '../../edge/loss-report.js';
+import type { Mapped } from '../../edge/mapped.js';
 import type { PushJob } from '../push/index.js';
 import type { PushTarget } from './push-targets.js';
 
@@ -19,19 +19,12 @@ export function pushForVersion(
   instead?: (job: PushJob) => PushJob,
 ): PushJob | undefined {
   if (target.version !== '2.1.1') return job;
-  const context = { partner: job.partnerId, module: job.objectKey.split(':', 1)[0] ?? 'unknown', direction: 'outbound' as const, objectId: job.objectKey };
   const rest: PushJob = { ...job };
   delete rest.routing;
   delete rest.appendList;
-  try {
-    const { value, losses } = map211();
-    reportLosses(logger, context, losses);
-    return { ...rest, body: value };
-  } catch (error) {
-    if (!(error instanceof NotExpressible)) throw error;
-    reportLosses(logger, context, error.losses, true);
-    return instead?.(rest);
-  }
+  const context = { partner: job.partnerId, module: job.objectKey.split(':', 1)[0] ?? 'unknown', direction: 'outbound' as const, objectId: job.objectKey };
+  const mapped = mapReported(logger, context, map211);
+  return 'refused' in mapped ? instead?.(rest) : { ...rest, body: mapped.value };
 }
 
 /** The job's body as it is (a body both versions share, e.g. an EVSE status PATCH). */

@@ -56,7 +56,7 @@ const POWER_TYPES_211: ReadonlySet<string> = new Set(v211.POWER_TYPES);
  * have changed since). What the snapshot does not hold and 2.1.1 requires is stated as unknown where
  * 2.1.1 has a word for it (type UNKNOWN, EVSE status UNKNOWN); the snapshot's time is the CDR's.
  */
-function locationTo211(location: CdrLocation, lastUpdated: string, context: CdrTo211Context, log: LossLog): v211.Location {
+function cdrLocationTo211(location: CdrLocation, lastUpdated: string, context: CdrTo211Context, log: LossLog): v211.Location {
   const refused: Loss[] = [];
   // The same rule as for Locations: a connector with another plug or phase count would mislead.
   if (!CONNECTOR_TYPES_211.has(location.connector_standard)) {
@@ -128,7 +128,7 @@ const empty = (value: unknown): boolean => Array.isArray(value) && value.length 
 const NO_FIELD = 'a 2.2.1 CdrLocation has no such field';
 
 /** The CdrLocation of a 2.1.1 CDR's embedded Location; what it cannot hold is a loss, field by field. */
-function locationFrom211(location: v211.Location, cdrLastUpdated: string, log: LossLog): CdrLocation {
+function cdrLocationFrom211(location: v211.Location, cdrLastUpdated: string, log: LossLog): CdrLocation {
   const evse = location.evses[0];
   const connector = evse?.connectors[0];
   if (evse === undefined || connector === undefined) throw new NotExpressible([{ field: 'location.evses', reason: 'names no EVSE and connector' }]);
@@ -224,7 +224,7 @@ export function cdrTo211(cdr: Cdr, context: CdrTo211Context = {}): Mapped<v211.C
   }
   let location: v211.Location | undefined;
   try {
-    location = locationTo211(cdr.cdr_location, cdr.last_updated, context, log);
+    location = cdrLocationTo211(cdr.cdr_location, cdr.last_updated, context, log);
   } catch (error) {
     if (!(error instanceof NotExpressible)) throw error;
     refused.push(...error.losses);
@@ -273,7 +273,7 @@ export function cdrFrom211(cdr: v211.Cdr, context: CdrContext211): Mapped<Cdr> {
   const negative = (['total_time', 'total_parking_time'] as const).filter((field) => (cdr[field] ?? 0) < 0);
   if (negative.length > 0) throw new NotExpressible(negative.map((field) => ({ field, reason: `${cdr[field]}: 2.2.1 durations are never negative` })));
   const owner = { countryCode: context.countryCode, partyId: context.partyId };
-  const cdrLocation = locationFrom211(cdr.location, cdr.last_updated, log);
+  const cdrLocation = cdrLocationFrom211(cdr.location, cdr.last_updated, log);
   const chargingPeriods = chargingPeriodsFrom211(cdr.charging_periods, '', log);
   if (chargingPeriods.length === 0) throw new NotExpressible([{ field: 'charging_periods', reason: 'no period with a dimension 2.2.1 has; 2.2.1 requires one' }]);
   const tariffs = cdr.tariffs.map((tariff, index) => {

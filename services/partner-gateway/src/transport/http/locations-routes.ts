@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { invalidBody, ocpiSuccess, paginationQuerySchema } from '@voltmesh/ocpi';
 import { readPartnerLocation, receiveLocationWrite, type LocationReceiverDeps } from '../../application/receivers/receive-location.js';
+import type { LocationAddress } from '../../application/receivers/location-write.js';
 import { listOwnPage } from '../../application/senders/list-own.js';
 import { readOwnLocation, type LocationSenderDeps } from '../../application/senders/read-own-location.js';
 import { callerOf, publicRequestUrl } from './route-helpers.js';
@@ -30,13 +31,13 @@ export function registerLocationRoutes(app: FastifyInstance, receiver: LocationR
     '/ocpi/2.2.1/emsp/locations/:country_code/:party_id/:location_id/:evse_uid/:connector_id',
   ];
   for (const path of receiverPaths) {
-    app.get(path, { config }, async (request) => ocpiSuccess(await readPartnerLocation(receiver, callerOf(request), address(request))));
+    app.get(path, { config }, async (request) => ocpiSuccess(await readPartnerLocation(receiver, callerOf(request), locationAddress(request))));
     app.put(path, { config }, async (request) => {
-      await receiveLocationWrite(receiver, callerOf(request), 'PUT', address(request), request.body);
+      await receiveLocationWrite(receiver, callerOf(request), 'PUT', locationAddress(request), request.body);
       return ocpiSuccess();
     });
     app.patch(path, { config }, async (request) => {
-      await receiveLocationWrite(receiver, callerOf(request), 'PATCH', address(request), request.body);
+      await receiveLocationWrite(receiver, callerOf(request), 'PATCH', locationAddress(request), request.body);
       return ocpiSuccess();
     });
   }
@@ -56,7 +57,8 @@ export function registerLocationRoutes(app: FastifyInstance, receiver: LocationR
   }
 }
 
-function address(request: FastifyRequest) {
+/** The Receiver URL's object address (shared by both OCPI versions' routes). */
+export function locationAddress(request: FastifyRequest): LocationAddress {
   const params = receiverParams.parse(request.params);
   return {
     countryCode: params.country_code,

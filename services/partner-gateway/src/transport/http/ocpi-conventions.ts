@@ -10,6 +10,7 @@ import type { Connection } from '../../domain/connection.js';
 import type { Caller } from '../../application/partner-registers.js';
 import { moduleOfRoute, type PartnerRateLimit } from './partner-rate-limit.js';
 import { addressedOwner, assertRequestScope } from './routing-scope.js';
+import { statusCodeFor211 } from '../../edge/v2_1_1/status-codes.js';
 
 /**
  * What a route accepts as credentials:
@@ -167,7 +168,9 @@ async function authenticate(store: ConnectionStore, cache: TtlCache<Connection> 
 
 function sendError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply, logger: Logger): FastifyReply {
   if (error instanceof OcpiError) {
-    const body = ocpiErrorBody(error.ocpiStatus, error.message);
+    // A 2.1.1 route answers only with status codes 2.1.1 has (2004 and 4xxx are 2.2).
+    const is211 = request.routeOptions.url?.startsWith('/ocpi/2.1.1/') === true;
+    const body = ocpiErrorBody(is211 ? statusCodeFor211(error.ocpiStatus) : error.ocpiStatus, error.message);
     return reply.code(error.httpStatus).send(error.data === undefined ? body : { data: error.data, ...body });
   }
   if (error instanceof z.ZodError) {

@@ -19,13 +19,13 @@ const preferencesParams = z.object({ session_id: z.string() });
 export function registerSessionRoutes(app: FastifyInstance, receiver: SessionReceiverDeps, sender: SessionSenderDeps, publicUrl: string): void {
   const config = { auth: 'registered' as const };
   const path = '/ocpi/2.2.1/emsp/sessions/:country_code/:party_id/:session_id';
-  app.get(path, { config }, async (request) => ocpiSuccess(await readPartnerSession(receiver, callerOf(request), address(request))));
+  app.get(path, { config }, async (request) => ocpiSuccess(await readPartnerSession(receiver, callerOf(request), sessionAddress(request))));
   app.put(path, { config }, async (request) => {
-    await receiveSessionWrite(receiver, callerOf(request), 'PUT', address(request), request.body);
+    await receiveSessionWrite(receiver, callerOf(request), 'PUT', sessionAddress(request), request.body);
     return ocpiSuccess();
   });
   app.patch(path, { config }, async (request) => {
-    await receiveSessionWrite(receiver, callerOf(request), 'PATCH', address(request), request.body);
+    await receiveSessionWrite(receiver, callerOf(request), 'PATCH', sessionAddress(request), request.body);
     return ocpiSuccess();
   });
 
@@ -39,7 +39,8 @@ export function registerSessionRoutes(app: FastifyInstance, receiver: SessionRec
   });
 }
 
-function address(request: FastifyRequest): SessionAddress {
+/** The Receiver URL's object address (shared by both OCPI versions' routes). */
+export function sessionAddress(request: FastifyRequest): SessionAddress {
   const params = receiverParams.parse(request.params);
   return { countryCode: params.country_code, partyId: params.party_id, sessionId: params.session_id };
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { invalidBody, ocpiSuccess, paginationQuerySchema, type Tariff } from '@voltmesh/ocpi';
 import { readPartnerTariff, receiveTariffWrite, type TariffReceiverDeps } from '../../application/receivers/receive-tariff.js';
+import type { TariffAddress } from '../../application/receivers/tariff-write.js';
 import { listOwnPage, type OwnObjectPages } from '../../application/senders/list-own.js';
 import { callerOf, publicRequestUrl } from './route-helpers.js';
 
@@ -14,13 +15,13 @@ const receiverParams = z.object({ country_code: z.string(), party_id: z.string()
 export function registerTariffRoutes(app: FastifyInstance, receiver: TariffReceiverDeps, sender: { tariffs: OwnObjectPages<Tariff>; maxLimit: number }, publicUrl: string): void {
   const config = { auth: 'registered' as const };
   const path = '/ocpi/2.2.1/emsp/tariffs/:country_code/:party_id/:tariff_id';
-  app.get(path, { config }, async (request) => ocpiSuccess(await readPartnerTariff(receiver, callerOf(request), address(request))));
+  app.get(path, { config }, async (request) => ocpiSuccess(await readPartnerTariff(receiver, callerOf(request), tariffAddress(request))));
   app.put(path, { config }, async (request) => {
-    await receiveTariffWrite(receiver, callerOf(request), 'PUT', address(request), request.body);
+    await receiveTariffWrite(receiver, callerOf(request), 'PUT', tariffAddress(request), request.body);
     return ocpiSuccess();
   });
   app.delete(path, { config }, async (request) => {
-    await receiveTariffWrite(receiver, callerOf(request), 'DELETE', address(request));
+    await receiveTariffWrite(receiver, callerOf(request), 'DELETE', tariffAddress(request));
     return ocpiSuccess();
   });
 
@@ -33,7 +34,8 @@ export function registerTariffRoutes(app: FastifyInstance, receiver: TariffRecei
   });
 }
 
-function address(request: FastifyRequest) {
+/** The Receiver URL's object address (shared by both OCPI versions' routes). */
+export function tariffAddress(request: FastifyRequest): TariffAddress {
   const params = receiverParams.parse(request.params);
   return { countryCode: params.country_code, partyId: params.party_id, tariffId: params.tariff_id };
 }

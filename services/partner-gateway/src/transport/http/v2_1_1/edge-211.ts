@@ -2,8 +2,8 @@ import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { formatOcpiDateTime, invalidBody, OcpiError, OcpiStatus } from '@voltmesh/ocpi';
 import type { Logger } from '@voltmesh/telemetry';
-import { reportLosses } from '../../../edge/loss-report.js';
-import { NotExpressible, type Mapped } from '../../../edge/mapped.js';
+import { mapReported } from '../../../edge/loss-report.js';
+import type { Mapped, NotExpressible } from '../../../edge/mapped.js';
 import { callerOf } from '../route-helpers.js';
 
 /** Where every 2.1.1 route lives. */
@@ -28,21 +28,15 @@ export class Edge211 {
    * stored); what is lost comes back as the message of the 1000 answer.
    */
   inbound<T>(request: FastifyRequest, module: string, objectId: string, map: () => Mapped<T>): { value: T; message: string | undefined } {
-    const context = { partner: callerOf(request).connection.id, module, direction: 'inbound' as const, objectId };
-    try {
-      const { value, losses } = map();
-      return { value, message: reportLosses(this.logger, context, losses) };
-    } catch (error) {
-      if (!(error instanceof NotExpressible)) throw error;
-      reportLosses(this.logger, context, error.losses, true);
-      throw new OcpiError(OcpiStatus.INVALID_PARAMETERS, `not expressible in our OCPI 2.2.1 model: ${fieldsOf(error)}`);
-    }
+    const mapped = mapReported(this.logger, { partner: callerOf(request).connection.id, module, direction: 'inbound', objectId }, map);
+    if ('refused' in mapped) throw new OcpiError(OcpiStatus.INVALID_PARAMETERS, `not expressible in our OCPI 2.2.1 model: ${fieldsOf(mapped.refused)}`);
+    return mapped;
   }
 
   /** One of our objects for the partner; not expressible is answered as not there (2000 / 404). */
   outbound<T>(request: FastifyRequest, module: string, objectId: string, map: () => Mapped<T>): T {
     const mapped = this.tryOutbound(request, module, objectId, map);
-    if (!mapped) throw new OcpiError(OcpiStatus.CLIENT_ERROR, `${module} ${objectId} cannot be expressed in OCPI 2.1.1`, { httpStatus: 404 });
+    if (mapped === undefined) throw new OcpiError(OcpiStatus.CLIENT_ERROR, `${module} ${objectId} cannot be expressed in OCPI 2.1.1`, { httpStatus: 404 });
     return mapped;
   }
 
@@ -55,16 +49,8 @@ export class Edge211 {
   }
 
   private tryOutbound<T>(request: FastifyRequest, module: string, objectId: string, map: () => Mapped<T>): T | undefined {
-    const context = { partner: callerOf(request).connection.id, module, direction: 'outbound' as const, objectId };
-    try {
-      const { value, losses } = map();
-      reportLosses(this.logger, context, losses);
-      return value;
-    } catch (error) {
-      if (!(error instanceof NotExpressible)) throw error;
-      reportLosses(this.logger, context, error.losses, true);
-      return undefined;
-    }
+    const mapped = mapReported(this.logger, { partner: callerOf(request).connection.id, module, direction: 'outbound', objectId }, map);
+    return 'refused' in mapped ? undefined : mapped.value;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { ocpiSuccess, paginationQuerySchema, type Connector, type Evse, type Location } from '@voltmesh/ocpi';
 import * as v211 from '@voltmesh/ocpi/v2_1_1';
@@ -9,9 +9,9 @@ import { readOwnLocation, type LocationSenderDeps } from '../../../application/s
 import { connectorFrom211, connectorTo211, evseFrom211, evseTo211, locationFrom211, locationPatchFrom211, locationTo211, type LocationLevel } from '../../../edge/v2_1_1/locations.js';
 import type { Mapped } from '../../../edge/mapped.js';
 import { callerOf, publicRequestUrl } from '../route-helpers.js';
+import { locationAddress } from '../locations-routes.js';
 import { parse211, V211, withLastUpdated, type Edge211 } from './edge-211.js';
 
-const receiverParams = z.object({ country_code: z.string(), party_id: z.string(), location_id: z.string(), evse_uid: z.string().optional(), connector_id: z.string().optional() });
 const senderParams = z.object({ location_id: z.string(), evse_uid: z.string().optional(), connector_id: z.string().optional() });
 
 /**
@@ -29,19 +29,19 @@ export function registerLocationRoutes211(app: FastifyInstance, edge: Edge211, r
   ];
   for (const path of receiverPaths) {
     app.get(path, { config }, async (request) => {
-      const at = address(request);
+      const at = locationAddress(request);
       const object = await readPartnerLocation(receiver, callerOf(request), at);
       return ocpiSuccess(edge.outbound(request, 'locations', at.locationId, () => objectTo211(object, levelOf(at))));
     });
     app.put(path, { config }, async (request) => {
-      const at = address(request);
+      const at = locationAddress(request);
       const zone = callerOf(request).connection.timeZone211;
       const mapped = edge.inbound(request, 'locations', at.locationId, () => putFrom211(request.body, at, zone));
       await receiveLocationWrite(receiver, callerOf(request), 'PUT', at, mapped.value);
       return ocpiSuccess(undefined, mapped.message);
     });
     app.patch(path, { config }, async (request) => {
-      const at = address(request);
+      const at = locationAddress(request);
       const level = levelOf(at);
       const mapped = edge.inbound(request, 'locations', at.locationId, () => locationPatchFrom211(parse211(patchSchemas[level], request.body), level));
       await receiveLocationWrite(receiver, callerOf(request), 'PATCH', at, withLastUpdated(mapped.value));
@@ -91,14 +91,3 @@ function objectTo211(object: Location | Evse | Connector, level: LocationLevel):
 }
 
 const levelOf = (at: LocationAddress): LocationLevel => (at.connectorId !== undefined ? 'connector' : at.evseUid !== undefined ? 'evse' : 'location');
-
-function address(request: FastifyRequest): LocationAddress {
-  const params = receiverParams.parse(request.params);
-  return {
-    countryCode: params.country_code,
-    partyId: params.party_id,
-    locationId: params.location_id,
-    ...(params.evse_uid !== undefined ? { evseUid: params.evse_uid } : {}),
-    ...(params.connector_id !== undefined ? { connectorId: params.connector_id } : {}),
-  };
-}

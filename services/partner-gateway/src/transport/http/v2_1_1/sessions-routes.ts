@@ -1,18 +1,17 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import type { FastifyInstance } from 'fastify';
 import { formatOcpiDateTime, ocpiSuccess, type Location, type Session } from '@voltmesh/ocpi';
 import * as v211 from '@voltmesh/ocpi/v2_1_1';
 import type { TokensClient } from '../../../adapters/tokens-client.js';
-import { readPartnerSession, receiveSessionWrite, type SessionAddress, type SessionReceiverDeps } from '../../../application/receivers/receive-session.js';
+import { readPartnerSession, receiveSessionWrite, type SessionReceiverDeps } from '../../../application/receivers/receive-session.js';
 import { listSessionsForPartner, type SessionSenderDeps } from '../../../application/senders/list-sessions.js';
 import { NotExpressible } from '../../../edge/mapped.js';
 import { sessionFrom211, sessionPatchFrom211, sessionTo211 } from '../../../edge/v2_1_1/sessions.js';
 import { callerOf, publicRequestUrl } from '../route-helpers.js';
+import { sessionAddress } from '../sessions-routes.js';
 import { parse211, V211, type Edge211 } from './edge-211.js';
 import { pageLocations, type LocationLookup } from './page-locations.js';
 import { tokenOfAuthId } from './token-of-auth-id.js';
 
-const receiverParams = z.object({ country_code: z.string(), party_id: z.string(), session_id: z.string() });
 
 /**
  * Sessions for 2.1.1 partners:
@@ -33,13 +32,13 @@ export function registerSessionRoutes211(
   const config = { auth: 'registered' as const };
   const path = `${V211}/emsp/sessions/:country_code/:party_id/:session_id`;
   app.get(path, { config }, async (request) => {
-    const at = address(request);
+    const at = sessionAddress(request);
     const session = await readPartnerSession(receiver, callerOf(request), at);
     const location = await receiver.locations.get(session.country_code, session.party_id, session.location_id);
     return ocpiSuccess(edge.outbound(request, 'sessions', at.sessionId, () => sessionTo211(session, requireLocation(location, session))));
   });
   app.put(path, { config }, async (request) => {
-    const at = address(request);
+    const at = sessionAddress(request);
     const session = parse211(v211.sessionSchema, request.body);
     const cdrToken = await tokenOfAuthId(receiver.ownTokens, session.auth_id);
     const mapped = edge.inbound(request, 'sessions', at.sessionId, () => sessionFrom211(session, { countryCode: at.countryCode, partyId: at.partyId, cdrToken }));
@@ -47,7 +46,7 @@ export function registerSessionRoutes211(
     return ocpiSuccess(undefined, mapped.message);
   });
   app.patch(path, { config }, async (request) => {
-    const at = address(request);
+    const at = sessionAddress(request);
     const caller = callerOf(request);
     const patch = parse211(v211.sessionPatchSchema, request.body);
     const cdrToken = patch.auth_id === undefined ? undefined : await tokenOfAuthId(receiver.ownTokens, patch.auth_id);
@@ -71,9 +70,4 @@ export function registerSessionRoutes211(
 function requireLocation(location: Location | undefined, session: Session): Location {
   if (!location) throw new NotExpressible([{ field: 'location_id', reason: `location ${session.location_id} is unknown here, and a 2.1.1 Session embeds it` }]);
   return location;
-}
-
-function address(request: FastifyRequest): SessionAddress {
-  const params = receiverParams.parse(request.params);
-  return { countryCode: params.country_code, partyId: params.party_id, sessionId: params.session_id };
 }
